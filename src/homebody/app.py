@@ -1,0 +1,60 @@
+"""The objects a command works with, built once from the settings: vault, registry, model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homebody.config import Settings, load_settings
+from homebody.connectors.base import Registry, SyncContext, load_registry
+from homebody.models import ChatModel, load_chat_model
+from homebody.vault.store import Vault
+
+
+@dataclass
+class App:
+    """One run of homebody against one home folder."""
+
+    settings: Settings
+    _vault: Vault | None = field(default=None, repr=False)
+    _registry: Registry | None = field(default=None, repr=False)
+    _model: ChatModel | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_home(cls, home: Path | None) -> App:
+        """An app for the home folder given, or `HOMEBODY_HOME`, or the platform default."""
+        return cls(load_settings(home))
+
+    @property
+    def vault(self) -> Vault:
+        """The vault, opened (and created) on first use."""
+        if self._vault is None:
+            self._vault = Vault.open(self.settings.vault_path)
+        return self._vault
+
+    @property
+    def registry(self) -> Registry:
+        """Built-in connectors plus the plugins the config names."""
+        if self._registry is None:
+            self._registry = load_registry(self.settings.plugins)
+        return self._registry
+
+    @property
+    def model(self) -> ChatModel:
+        """The configured chat model, loaded on first use."""
+        if self._model is None:
+            self._model = load_chat_model(self.settings)
+        return self._model
+
+    def sync_context(self) -> SyncContext:
+        """The clock and zone connectors see."""
+        return SyncContext(now=self.settings.current_time(), timezone=self.settings.timezone)
+
+    def close(self) -> None:
+        """Release the model and the vault."""
+        if self._model is not None:
+            self._model.close()
+            self._model = None
+        if self._vault is not None:
+            self._vault.close()
+            self._vault = None

@@ -1,0 +1,259 @@
+"""The `homebody` command: the only place that prints. HomebodyError becomes a message and an exit code."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from homebody import __version__
+from homebody.agent.answer import Answer, ask
+from homebody.agent.sources import excerpt, local_time
+from homebody.app import App
+from homebody.errors import HomebodyError
+from homebody.retrieval.search import search
+from homebody.sync import SourceReport, sync_all
+from homebody.vault.store import Source
+from homebody.views import answer_view, hit_view, item_view, source_view
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="homebody")
+@click.option("--home", type=click.Path(path_type=Path), envvar="HOMEBODY_HOME",
+              help="Home folder holding the vault and config (default: your user data folder).")
+@click.option("-v", "--verbose", count=True, help="Log more (ids, counts and timings only).")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, verbose: int) -> None:
+    """homebody: your whole digital life in an encrypted local vault, answered with citations."""
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = App.from_home(home)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@cli.command()
+@click.argument("kind")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", help="A name for the source (default: from the path).")
+@click.pass_obj
+def add(app: App, kind: str, path: Path, name: str | None) -> None:
+    """Register a source of KIND (mbox, eml, whatsapp, ics, ...) read from PATH."""
+    connector = app.registry.get(kind)
+    path = path.expanduser().resolve()
+    files = connector.files(path)
+    taken = {s.name for s in app.vault.sources()}
+    if name is None:
+        base = name = path.stem or kind
+        n = 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+    source = app.vault.add_source(name, kind, str(path))
+    out.print(f"Added source [bold]{escape(source.name)}[/] ({kind}, {len(files)} file(s)). "
+              "Run [bold]homebody sync[/] to read it.")
+
+
+class _Bar:
+    """Sync progress drawn as a rich progress bar, one line per source."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+        self.items = 0
+
+    def source_started(self, source: Source, files: int) -> None:
+        self.items = 0
+        self.task = self.progress.add_task(f"{source.name} ({source.kind})", total=max(files, 1))
+
+    def file_done(self, source: Source, file: Path) -> None:
+        self.progress.advance(self.task)
+
+    def items_read(self, count: int) -> None:
+        self.items += count
+        self.progress.update(self.task, description=f"{self.progress.tasks[-1].description.split(' · ')[0]} · {self.items} records")
+
+
+def _sync(app: App, only: str | None = None, *, quiet: bool = False) -> list[SourceReport]:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("files"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False, disable=quiet) as progress:
+        return sync_all(app.vault, app.registry, app.sync_context(), _Bar(progress), only)
+
+
+def _print_reports(reports: list[SourceReport]) -> None:
+    for r in reports:
+        if r.failure:
+            err.print(f"[red]✗[/] {escape(r.source)}: {escape(r.failure)}")
+            continue
+        line = (f"[green]✓[/] {escape(r.source)}: {r.added} new, {r.updated} changed, "
+                f"{r.unchanged} unchanged from {r.files_read} of {r.files} file(s)")
+        if r.errors:
+            line += f", [yellow]{len(r.errors)} bad record(s) skipped[/]"
+        out.print(line)
+        for bad in r.errors[:5]:
+            err.print(f"  [yellow]skipped[/] {escape(bad.file)} at {escape(bad.position)}: {escape(bad.reason)}")
+        if len(r.errors) > 5:
+            err.print(f"  … and {len(r.errors) - 5} more (homebody sources --errors)")
+
+
+@cli.command()
+@click.option("--source", "only", help="Sync only this source.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def sync(app: App, only: str | None, quiet: bool) -> None:
+    """Read every source into the vault: only new or changed records."""
+    reports = _sync(app, only, quiet=quiet)
+    if not reports:
+        out.print("No sources yet: add one with [bold]homebody add KIND PATH[/].")
+    _print_reports(reports)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--errors", is_flag=True, help="List the bad records of the last syncs.")
+@click.pass_obj
+def sources(app: App, as_json: bool, errors: bool) -> None:
+    """List sources: kind, item count, time span, last sync and errors."""
+    if errors:
+        rows = [dict(r) for r in app.vault.conn.execute(
+            """SELECT s.name AS source, e.file, e.position, e.reason, e.seen_at
+               FROM sync_errors e JOIN sources s ON s.id = e.source_id ORDER BY e.id""")]
+        if as_json:
+            _emit_json(rows)
+        for row in [] if as_json else rows:
+            out.print(f"{escape(row['source'])}: {escape(row['file'])} at {escape(row['position'])}: "
+                      f"{escape(row['reason'])}")
+        return
+    stats = app.vault.source_stats()
+    if as_json:
+        _emit_json([source_view(s) for s in stats])
+        return
+    if not stats:
+        out.print("No sources yet: add one with [bold]homebody add KIND PATH[/].")
+        return
+    table = Table("name", "kind", "items", "first", "last", "last sync", "errors")
+    zone = app.settings.zone
+    for s in stats:
+        table.add_row(escape(s.source.name), s.source.kind, str(s.items), local_time(s.first, zone),
+                      local_time(s.last, zone),
+                      local_time(s.source.last_sync_at, zone) if s.source.last_sync_at else "never",
+                      str(s.errors) + (" (source failed)" if s.source.last_error else ""))
+    out.print(table)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_obj
+def search_cmd(app: App, query: str, as_json: bool, limit: int) -> None:
+    """Search the vault for QUERY."""
+    hits = search(app.vault, query, limit=limit)
+    if as_json:
+        _emit_json([hit_view(h) for h in hits])
+        return
+    if not hits:
+        out.print("Nothing found.")
+    for hit in hits:
+        item = hit.stored.item
+        when = local_time(item.ts, app.settings.zone)
+        out.print(f"[bold]{hit.id}[/] {item.kind} · {when} · {escape(hit.stored.source)} · "
+                  f"{escape(item.title or item.author or '')}")
+        out.print(f"    {escape(excerpt(item.text, hit.matched))}")
+
+
+def _print_answer(answer: Answer, app: App) -> None:
+    out.print(escape(answer.text))
+    for c in answer.citations:
+        item = c.stored.item
+        out.print(f"  [{c.number}] {item.kind} · {local_time(item.ts, app.settings.zone)} · "
+                  f"{escape(item.title or item.author or '')} · id {c.stored.id}")
+        out.print(f"      “{escape(c.excerpt)}”")
+    out.print(f"[dim]{escape(answer.coverage_line())}[/]")
+
+
+@cli.command("ask")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def ask_cmd(app: App, question: str, as_json: bool) -> None:
+    """Answer QUESTION from the vault, with numbered citations and coverage."""
+    answer = ask(app.vault, app.registry, app.model, question,
+                 now=app.settings.current_time(), zone=app.settings.zone)
+    if as_json:
+        _emit_json(answer_view(answer))
+    else:
+        _print_answer(answer, app)
+
+
+@cli.command()
+@click.argument("item_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def show(app: App, item_id: str, as_json: bool) -> None:
+    """Print one item whole."""
+    view = item_view(app.vault.get(item_id))
+    if as_json:
+        _emit_json(view)
+        return
+    text = view.pop("text")
+    meta = view.pop("meta")
+    for key, value in view.items():
+        if value not in (None, [], ""):
+            out.print(f"[bold]{key}[/]: {escape(str(value))}")
+    if meta:
+        out.print(f"[bold]meta[/]: {escape(json.dumps(meta, ensure_ascii=False))}")
+    out.print()
+    out.print(escape(text))
+
+
+@cli.command()
+@click.option("--fresh/--keep", default=True, help="Start from an empty demo home (default).")
+@click.pass_context
+def demo(ctx: click.Context, fresh: bool) -> None:
+    """Ingest a sample life and answer questions about it, offline, on the embedded model."""
+    from homebody.demo.run import run_demo
+
+    app: App = ctx.obj
+    run_demo(app, fresh=fresh, sync=lambda a: _print_reports(_sync(a)), show=lambda a, ans: _print_answer(ans, a),
+             say=out.print)
+
+
+def _guard(func: Callable[P, R]) -> Callable[P, R]:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except HomebodyError as error:
+            err.print(f"[red]error:[/] {escape(str(error))}")
+            sys.exit(error.exit_code)
+        except Exception:  # noqa: BLE001 - the process edge: log it and say where to look
+            logging.getLogger("homebody").exception("unexpected error")
+            err.print("[red]homebody hit an unexpected error[/] (details above); please report it.")
+            sys.exit(70)
+    return wrapper
+
+
+@_guard
+def main() -> None:
+    """Entry point of the `homebody` console script."""
+    cli()

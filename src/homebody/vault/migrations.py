@@ -1,0 +1,85 @@
+"""Forward-only schema migrations, one SQL script per version (`PRAGMA user_version` counts them).
+
+Never edit a script that has shipped: add the next one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sources, items with full-text search, sync cursors and bad records.
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        added_at TEXT NOT NULL,
+        last_sync_at TEXT,
+        last_ok_at TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE items (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        native_id TEXT NOT NULL,
+        ts TEXT,
+        tz TEXT,
+        author TEXT,
+        participants TEXT NOT NULL DEFAULT '[]',
+        thread TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        file TEXT,
+        origin TEXT NOT NULL DEFAULT '',
+        meta TEXT NOT NULL DEFAULT '{}',
+        content_hash TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (source_id, native_id)
+    );
+    CREATE INDEX items_ts ON items (ts);
+    CREATE INDEX items_kind_ts ON items (kind, ts);
+    CREATE INDEX items_thread ON items (thread, ts);
+    CREATE VIRTUAL TABLE items_fts USING fts5 (
+        title, text, author, participants,
+        content = 'items', content_rowid = 'rowid',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts (rowid, title, text, author, participants)
+        VALUES (new.rowid, new.title, new.text, new.author, new.participants);
+    END;
+    CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+        INSERT INTO items_fts (items_fts, rowid, title, text, author, participants)
+        VALUES ('delete', old.rowid, old.title, old.text, old.author, old.participants);
+    END;
+    CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN
+        INSERT INTO items_fts (items_fts, rowid, title, text, author, participants)
+        VALUES ('delete', old.rowid, old.title, old.text, old.author, old.participants);
+        INSERT INTO items_fts (rowid, title, text, author, participants)
+        VALUES (new.rowid, new.title, new.text, new.author, new.participants);
+    END;
+    CREATE TABLE sync_files (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        file TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        synced_at TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        PRIMARY KEY (source_id, file)
+    );
+    CREATE TABLE sync_errors (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        file TEXT NOT NULL,
+        position TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    CREATE INDEX sync_errors_source ON sync_errors (source_id, file);
+    """,
+)

@@ -1,0 +1,108 @@
+"""Plain-data views of vault objects and answers, for `--json` output and the future web app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homebody.agent.answer import Answer
+from homebody.agent.coverage import Coverage
+from homebody.agent.sources import excerpt
+from homebody.retrieval.search import Hit
+from homebody.vault.store import SourceStats, StoredItem
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def item_view(stored: StoredItem, *, whole: bool = True) -> dict[str, Any]:
+    """Everything the vault knows of one item."""
+    item = stored.item
+    view: dict[str, Any] = {
+        "id": stored.id,
+        "native_id": item.native_id,
+        "source": stored.source,
+        "source_kind": stored.source_kind,
+        "kind": str(item.kind),
+        "ts": _iso(item.ts),
+        "tz": item.tz,
+        "author": item.author,
+        "participants": list(item.participants),
+        "thread": item.thread,
+        "title": item.title,
+        "origin": item.origin,
+        "file": stored.file,
+    }
+    if whole:
+        view["text"] = item.text
+        view["meta"] = item.meta
+    return view
+
+
+def hit_view(hit: Hit) -> dict[str, Any]:
+    """One search result."""
+    view = item_view(hit.stored, whole=False)
+    view["score"] = round(hit.score, 4)
+    view["matched"] = list(hit.matched)
+    view["excerpt"] = excerpt(hit.stored.item.text, hit.matched)
+    return view
+
+
+def coverage_view(cov: Coverage) -> dict[str, Any]:
+    """What was searched and what is not connected."""
+    return {
+        "searched": [str(k) for k in cov.searched],
+        "not_connected": [str(k) for k in cov.not_connected],
+        "sources": [
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "items": s.items,
+                "first": _iso(s.first),
+                "last": _iso(s.last),
+                "last_sync": _iso(s.last_ok),
+                "errors": s.errors,
+            }
+            for s in cov.sources
+        ],
+    }
+
+
+def answer_view(answer: Answer) -> dict[str, Any]:
+    """The `ask --json` object."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "found": answer.found,
+        "citations": [
+            {
+                "n": c.number,
+                "id": c.stored.id,
+                "native_id": c.stored.item.native_id,
+                "source": c.stored.source,
+                "kind": str(c.stored.item.kind),
+                "ts": _iso(c.stored.item.ts),
+                "title": c.stored.item.title,
+                "excerpt": c.excerpt,
+            }
+            for c in answer.citations
+        ],
+        "coverage": {**coverage_view(answer.coverage), "missing": answer.missing},
+    }
+
+
+def source_view(stats: SourceStats) -> dict[str, Any]:
+    """One line of `homebody sources`."""
+    source = stats.source
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "path": source.path,
+        "items": stats.items,
+        "first": _iso(stats.first),
+        "last": _iso(stats.last),
+        "last_sync": _iso(source.last_sync_at),
+        "last_ok": _iso(source.last_ok_at),
+        "last_error": source.last_error,
+        "errors": stats.errors,
+    }
