@@ -54,8 +54,8 @@ def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 @pytest.fixture(autouse=True, scope="session")
 def _no_network() -> Iterator[None]:
     """Fail any connection beyond loopback, like Home Assistant's socket guard."""
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = _guarded_getaddrinfo
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]

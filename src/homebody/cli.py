@@ -38,8 +38,12 @@ def _emit_json(data: Any) -> None:
 
 @click.group()
 @click.version_option(__version__, prog_name="homebody")
-@click.option("--home", type=click.Path(path_type=Path), envvar="HOMEBODY_HOME",
-              help="Home folder holding the vault and config (default: your user data folder).")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    envvar="HOMEBODY_HOME",
+    help="Home folder holding the vault and config (default: your user data folder).",
+)
 @click.option("-v", "--verbose", count=True, help="Log more (ids, counts and timings only).")
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, verbose: int) -> None:
@@ -69,8 +73,10 @@ def add(app: App, kind: str, path: Path, name: str | None) -> None:
         while name in taken:
             name, n = f"{base}-{n}", n + 1
     source = app.vault.add_source(name, kind, str(path))
-    out.print(f"Added source [bold]{escape(source.name)}[/] ({kind}, {len(files)} file(s)). "
-              "Run [bold]homebody sync[/] to read it.")
+    out.print(
+        f"Added source [bold]{escape(source.name)}[/] ({kind}, {len(files)} file(s)). "
+        "Run [bold]homebody sync[/] to read it."
+    )
 
 
 class _Bar:
@@ -90,12 +96,20 @@ class _Bar:
 
     def items_read(self, count: int) -> None:
         self.items += count
-        self.progress.update(self.task, description=f"{self.progress.tasks[-1].description.split(' · ')[0]} · {self.items} records")
+        self.progress.update(
+            self.task,
+            description=f"{self.progress.tasks[-1].description.split(' · ')[0]} · {self.items} records",
+        )
 
 
 def _sync(app: App, only: str | None = None, *, quiet: bool = False) -> list[SourceReport]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("files"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=False, disable=quiet) as progress:
         return sync_all(app.vault, app.registry, app.sync_context(), _Bar(progress), only)
 
@@ -105,13 +119,17 @@ def _print_reports(reports: list[SourceReport]) -> None:
         if r.failure:
             err.print(f"[red]✗[/] {escape(r.source)}: {escape(r.failure)}")
             continue
-        line = (f"[green]✓[/] {escape(r.source)}: {r.added} new, {r.updated} changed, "
-                f"{r.unchanged} unchanged from {r.files_read} of {r.files} file(s)")
+        line = (
+            f"[green]✓[/] {escape(r.source)}: {r.added} new, {r.updated} changed, "
+            f"{r.unchanged} unchanged from {r.files_read} of {r.files} file(s)"
+        )
         if r.errors:
             line += f", [yellow]{len(r.errors)} bad record(s) skipped[/]"
         out.print(line)
         for bad in r.errors[:5]:
-            err.print(f"  [yellow]skipped[/] {escape(bad.file)} at {escape(bad.position)}: {escape(bad.reason)}")
+            err.print(
+                f"  [yellow]skipped[/] {escape(bad.file)} at {escape(bad.position)}: {escape(bad.reason)}"
+            )
         if len(r.errors) > 5:
             err.print(f"  … and {len(r.errors) - 5} more (homebody sources --errors)")
 
@@ -135,14 +153,20 @@ def sync(app: App, only: str | None, quiet: bool) -> None:
 def sources(app: App, as_json: bool, errors: bool) -> None:
     """List sources: kind, item count, time span, last sync and errors."""
     if errors:
-        rows = [dict(r) for r in app.vault.conn.execute(
-            """SELECT s.name AS source, e.file, e.position, e.reason, e.seen_at
-               FROM sync_errors e JOIN sources s ON s.id = e.source_id ORDER BY e.id""")]
+        rows = [
+            dict(r)
+            for r in app.vault.conn.execute(
+                """SELECT s.name AS source, e.file, e.position, e.reason, e.seen_at
+               FROM sync_errors e JOIN sources s ON s.id = e.source_id ORDER BY e.id"""
+            )
+        ]
         if as_json:
             _emit_json(rows)
         for row in [] if as_json else rows:
-            out.print(f"{escape(row['source'])}: {escape(row['file'])} at {escape(row['position'])}: "
-                      f"{escape(row['reason'])}")
+            out.print(
+                f"{escape(row['source'])}: {escape(row['file'])} at {escape(row['position'])}: "
+                f"{escape(row['reason'])}"
+            )
         return
     stats = app.vault.source_stats()
     if as_json:
@@ -154,10 +178,15 @@ def sources(app: App, as_json: bool, errors: bool) -> None:
     table = Table("name", "kind", "items", "first", "last", "last sync", "errors")
     zone = app.settings.zone
     for s in stats:
-        table.add_row(escape(s.source.name), s.source.kind, str(s.items), local_time(s.first, zone),
-                      local_time(s.last, zone),
-                      local_time(s.source.last_sync_at, zone) if s.source.last_sync_at else "never",
-                      str(s.errors) + (" (source failed)" if s.source.last_error else ""))
+        table.add_row(
+            escape(s.source.name),
+            s.source.kind,
+            str(s.items),
+            local_time(s.first, zone),
+            local_time(s.last, zone),
+            local_time(s.source.last_sync_at, zone) if s.source.last_sync_at else "never",
+            str(s.errors) + (" (source failed)" if s.source.last_error else ""),
+        )
     out.print(table)
 
 
@@ -177,8 +206,10 @@ def search_cmd(app: App, query: str, as_json: bool, limit: int) -> None:
     for hit in hits:
         item = hit.stored.item
         when = local_time(item.ts, app.settings.zone)
-        out.print(f"[bold]{hit.id}[/] {item.kind} · {when} · {escape(hit.stored.source)} · "
-                  f"{escape(item.title or item.author or '')}")
+        out.print(
+            f"[bold]{hit.id}[/] {item.kind} · {when} · {escape(hit.stored.source)} · "
+            f"{escape(item.title or item.author or '')}"
+        )
         out.print(f"    {escape(excerpt(item.text, hit.matched))}")
 
 
@@ -186,8 +217,10 @@ def _print_answer(answer: Answer, app: App) -> None:
     out.print(escape(answer.text))
     for c in answer.citations:
         item = c.stored.item
-        out.print(f"  [{c.number}] {item.kind} · {local_time(item.ts, app.settings.zone)} · "
-                  f"{escape(item.title or item.author or '')} · id {c.stored.id}")
+        out.print(
+            f"  [{c.number}] {item.kind} · {local_time(item.ts, app.settings.zone)} · "
+            f"{escape(item.title or item.author or '')} · id {c.stored.id}"
+        )
         out.print(f"      “{escape(c.excerpt)}”")
     out.print(f"[dim]{escape(answer.coverage_line())}[/]")
 
@@ -198,8 +231,14 @@ def _print_answer(answer: Answer, app: App) -> None:
 @click.pass_obj
 def ask_cmd(app: App, question: str, as_json: bool) -> None:
     """Answer QUESTION from the vault, with numbered citations and coverage."""
-    answer = ask(app.vault, app.registry, app.model, question,
-                 now=app.settings.current_time(), zone=app.settings.zone)
+    answer = ask(
+        app.vault,
+        app.registry,
+        app.model,
+        question,
+        now=app.settings.current_time(),
+        zone=app.settings.zone,
+    )
     if as_json:
         _emit_json(answer_view(answer))
     else:
@@ -235,8 +274,13 @@ def demo(ctx: click.Context, fresh: bool) -> None:
     from homebody.demo.run import run_demo
 
     app: App = ctx.obj
-    run_demo(app, fresh=fresh, sync=lambda a: _print_reports(_sync(a)), show=lambda a, ans: _print_answer(ans, a),
-             say=out.print)
+    run_demo(
+        app,
+        fresh=fresh,
+        sync=lambda a: _print_reports(_sync(a)),
+        show=lambda a, ans: _print_answer(ans, a),
+        say=out.print,
+    )
 
 
 def _guard(func: Callable[P, R]) -> Callable[P, R]:
@@ -250,6 +294,7 @@ def _guard(func: Callable[P, R]) -> Callable[P, R]:
             logging.getLogger("homebody").exception("unexpected error")
             err.print("[red]homebody hit an unexpected error[/] (details above); please report it.")
             sys.exit(70)
+
     return wrapper
 
 

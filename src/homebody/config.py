@@ -49,7 +49,8 @@ class SecretRef(BaseModel):
         if self.keyring:
             import keyring
 
-            return keyring.get_password("homebody", self.keyring)  # type: ignore[no-any-return]
+            value = keyring.get_password("homebody", self.keyring)
+            return str(value) if value is not None else None
         return None
 
 
@@ -152,9 +153,7 @@ def load_settings(home: Path | None = None, env: dict[str, str] | None = None) -
     try:
         settings = Settings.model_validate(data)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())
         raise ConfigError(f"invalid configuration in {config_path}: {problems}") from err
     if settings.now is not None and settings.now.tzinfo is None:
         settings.now = settings.now.replace(tzinfo=settings.zone)

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from homebody.connectors.base import Registry, SyncContext
+from homebody.connectors.base import Connector, Registry, SyncContext
 from homebody.errors import BadRecord, SourceError
 from homebody.vault.store import Source, Vault, utc_text
 
@@ -104,14 +104,18 @@ def sync_source(
     vault.mark_synced(source, None, context.now)
     log.info(
         "source %d synced: %d files read, %d added, %d updated, %d errors",
-        source.id, report.files_read, report.added, report.updated, len(report.errors),
+        source.id,
+        report.files_read,
+        report.added,
+        report.updated,
+        len(report.errors),
     )
     return report
 
 
 def _sync_file(
     vault: Vault,
-    connector: object,
+    connector: Connector,
     source: Source,
     file: Path,
     context: SyncContext,
@@ -141,7 +145,7 @@ def _sync_file(
     items = 0
     vault.conn.execute("BEGIN IMMEDIATE")
     try:
-        for parsed in connector.read(file, context):  # type: ignore[attr-defined]
+        for parsed in connector.read(file, context):
             if isinstance(parsed, BadRecord):
                 errors.append(parsed)
                 report.errors.append(parsed)
@@ -162,7 +166,15 @@ def _sync_file(
                ON CONFLICT (source_id, file) DO UPDATE SET size = excluded.size,
                  mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,
                  synced_at = excluded.synced_at, items = excluded.items""",
-            (source.id, str(file), stat.st_size, stat.st_mtime_ns, digest, utc_text(context.now), items),
+            (
+                source.id,
+                str(file),
+                stat.st_size,
+                stat.st_mtime_ns,
+                digest,
+                utc_text(context.now),
+                items,
+            ),
         )
         vault.conn.execute("COMMIT")
     except BaseException:

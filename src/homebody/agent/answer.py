@@ -100,7 +100,9 @@ def ask(
     data = completion.data
     log.info(
         "answered with %d prompt and %d completion tokens in %.1f s",
-        completion.prompt_tokens, completion.completion_tokens, completion.seconds,
+        completion.prompt_tokens,
+        completion.completion_tokens,
+        completion.seconds,
     )
     found = bool(data.get("found")) and bool(str(data.get("answer", "")).strip())
     if not found:

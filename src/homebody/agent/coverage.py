@@ -97,8 +97,14 @@ def coverage(vault: Vault, registry: Registry) -> Coverage:
         connected |= provides
         views.append(
             SourceView(
-                stats.source.name, stats.source.kind, stats.items, stats.first, stats.last,
-                stats.source.last_ok_at, stats.errors, provides,
+                stats.source.name,
+                stats.source.kind,
+                stats.items,
+                stats.first,
+                stats.last,
+                stats.source.last_ok_at,
+                stats.errors,
+                provides,
             )
         )
     searched = tuple(k for k in Kind if k in connected)

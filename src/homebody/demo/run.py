@@ -82,8 +82,12 @@ def run_demo(
         for question in (q for q in demo_questions() if q.get("demo")):
             say(f"\n[bold cyan]> {question['question']}[/]")
             answer = ask(
-                demo_app.vault, demo_app.registry, demo_app.model, question["question"],
-                now=demo_app.settings.current_time(), zone=demo_app.settings.zone,
+                demo_app.vault,
+                demo_app.registry,
+                demo_app.model,
+                question["question"],
+                now=demo_app.settings.current_time(),
+                zone=demo_app.settings.zone,
             )
             show(demo_app, answer)
             answers.append(answer)

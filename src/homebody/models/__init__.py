@@ -17,7 +17,7 @@ def load_chat_model(settings: Settings) -> ChatModel:
         from homebody.models.openai import OpenAIChat
 
         if not config.base_url or not config.name:
-            raise ConfigError("[model] backend = \"openai\" needs base_url and name in config.toml")
+            raise ConfigError('[model] backend = "openai" needs base_url and name in config.toml')
         return OpenAIChat(
             config.base_url,
             config.name,
@@ -43,7 +43,7 @@ def load_embedder(settings: Settings) -> Embedder:
         from homebody.models.openai import OpenAIEmbedder
 
         if not config.base_url or not config.name:
-            raise ConfigError("[embedding] backend = \"openai\" needs base_url and name in config.toml")
+            raise ConfigError('[embedding] backend = "openai" needs base_url and name in config.toml')
         return OpenAIEmbedder(
             config.base_url,
             config.name,

@@ -52,7 +52,10 @@ class EmbeddedChat:
         """The model's reply, constrained by the grammar llama.cpp derives from `schema`."""
         request = {
             "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "response_format": {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}},
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "reply", "schema": schema},
+            },
             "max_tokens": max_tokens,
             "temperature": 0,
             "seed": 0,

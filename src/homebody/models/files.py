@@ -74,8 +74,7 @@ def verify(path: Path, sha256: str) -> None:
             digest.update(block)
     if digest.hexdigest() != sha256.lower():
         raise ModelIntegrityError(
-            f"model file {path} has sha256 {digest.hexdigest()}, not the pinned {sha256}: "
-            f"refusing to load it"
+            f"model file {path} has sha256 {digest.hexdigest()}, not the pinned {sha256}: refusing to load it"
         )
     _write_stamp(path, sha256)
 

@@ -32,9 +32,7 @@ def _post(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, An
     except httpx.HTTPError as err:
         raise ModelUnavailable(f"cannot reach the model server at {client.base_url}: {err}") from err
     if response.status_code >= 400:
-        raise ModelError(
-            f"the model server answered {response.status_code} to {path}: {response.text[:300]}"
-        )
+        raise ModelError(f"the model server answered {response.status_code} to {path}: {response.text[:300]}")
     try:
         data = response.json()
     except ValueError as err:
@@ -122,7 +120,7 @@ class OpenAIEmbedder:
         except (KeyError, TypeError, ValueError) as err:
             raise ModelError("the embedding server's reply has no data[].embedding") from err
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return matrix / np.where(norms == 0, 1, norms)
+        return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
 
     def embed_passages(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """One unit vector per document text."""
@@ -132,7 +130,8 @@ class OpenAIEmbedder:
 
     def embed_query(self, text: str) -> Vector:
         """One unit vector for a search query."""
-        return self._embed([text])[0]
+        vector: Vector = self._embed([text])[0]
+        return vector
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     yourself yourselves s t don doesn didn isn wasn aren weren won wouldn shouldn couldn ll re ve d m
     going gonna want wanted remind show find any anyone someone something time today tomorrow
     yesterday again also okay ok yes hey hi hello thanks thank
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)

@@ -61,7 +61,7 @@ def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None 
         f"""SELECT items_fts.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank
             FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
             JOIN sources s ON s.id = i.source_id
-            WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?""",
+            WHERE {" AND ".join(where)} ORDER BY rank LIMIT ?""",
         (*params, limit),
     ).fetchall()
     if not rows:

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "homebody-vault"
 KEY_FILE = "vault.key"
-PASSPHRASE_ENV = "HOMEBODY_PASSPHRASE"
+PASSPHRASE_ENV = "HOMEBODY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,14 @@ def _keyring_usable() -> bool:
     except Exception:  # noqa: BLE001 - any keyring import or backend failure means "no keyring"
         return False
     name = type(backend).__name__.lower()
-    return not isinstance(backend, fail.Keyring) and "null" not in name and "chainer" != name
+    return not isinstance(backend, fail.Keyring) and "null" not in name and name != "chainer"
 
 
 def _keyring_get(vault: Path) -> str | None:
     import keyring
 
-    return keyring.get_password(KEYRING_SERVICE, str(vault.resolve()))  # type: ignore[no-any-return]
+    value = keyring.get_password(KEYRING_SERVICE, str(vault.resolve()))
+    return str(value) if value is not None else None
 
 
 def _read_key_file(path: Path) -> str:
@@ -96,7 +97,10 @@ def create_key(vault: Path) -> VaultKey:
 
             keyring.set_password(KEYRING_SERVICE, str(vault.resolve()), value)
         except Exception as err:  # noqa: BLE001 - a keyring that fails to store falls through
-            log.warning("the OS keyring refused the vault key (%s); trying the next option", type(err).__name__)
+            log.warning(
+                "the OS keyring refused the vault key (%s); trying the next option",
+                type(err).__name__,
+            )
         else:
             return VaultKey(value, raw=True, origin="keyring")
     passphrase = os.environ.get(PASSPHRASE_ENV)

@@ -118,7 +118,9 @@ class Vault:
     def remove_source(self, name: str) -> int:
         """Forget a source and every item it brought; returns how many items went."""
         source = self.source(name)
-        count = self.conn.execute("SELECT count(*) FROM items WHERE source_id = ?", (source.id,)).fetchone()[0]
+        count = self.conn.execute("SELECT count(*) FROM items WHERE source_id = ?", (source.id,)).fetchone()[
+            0
+        ]
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source.id,))
         return int(count)
 
@@ -182,7 +184,14 @@ class Vault:
                 """INSERT INTO items (kind, ts, tz, author, participants, thread, title, text, file,
                    origin, meta, content_hash, id, source_id, native_id, added_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (*values, item_id(source.name, item.native_id), source.id, item.native_id, now, now),
+                (
+                    *values,
+                    item_id(source.name, item.native_id),
+                    source.id,
+                    item.native_id,
+                    now,
+                    now,
+                ),
             )
             return "added"
         self.conn.execute(
@@ -226,7 +235,11 @@ class Vault:
             f"{_ITEM_SELECT} WHERE i.thread = ? AND i.ts > ? ORDER BY i.ts LIMIT ?",
             (item.thread, ts, after),
         ).fetchall()
-        return [*(stored_item(r) for r in reversed(older)), stored, *(stored_item(r) for r in newer)]
+        return [
+            *(stored_item(r) for r in reversed(older)),
+            stored,
+            *(stored_item(r) for r in newer),
+        ]
 
     def count(self) -> int:
         """How many items the vault holds."""
