@@ -1,0 +1,1 @@
+"""WhatsApp "Export chat" files (Android `.txt`, iOS `.zip` with `_chat.txt`) as message items."""
