@@ -76,10 +76,9 @@ def _run(conn: Connection, script: str) -> None:
     `executescript` would COMMIT first, breaking the all-or-nothing migration.
     """
     statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
+    for piece in script.split(";"):
+        statement += piece + ";"
         if sqlcipher.complete_statement(statement):
-            conn.execute(statement)
+            if statement.strip(" \n\t;"):
+                conn.execute(statement)
             statement = ""
-    if statement.strip():
-        conn.execute(statement)

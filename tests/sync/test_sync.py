@@ -1,0 +1,114 @@
+"""Sync: incremental, bad records skipped and counted, failing sources isolated, plugins loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from homebody.connectors.base import SyncContext, load_registry
+from homebody.errors import ConfigError
+from homebody.sync import sync_all
+from homebody.vault.store import Vault
+
+CONTEXT = SyncContext(now=datetime(2026, 11, 21, 12, tzinfo=UTC), timezone="Europe/London")
+
+
+def _note(n: int, text: str | None = None) -> str:
+    return json.dumps({"id": n, "text": text or f"note number {n}", "ts": f"2026-10-{n:02d}T09:00:00+00:00"})
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    return load_registry(["jsonl_plugin"])
+
+
+@pytest.fixture
+def vault(tmp_path):
+    with Vault.open(tmp_path / "home" / "vault.db") as v:
+        yield v
+
+
+def test_second_sync_reads_nothing_and_adds_nothing(tmp_path, vault, registry):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text("\n".join(_note(n) for n in range(1, 6)))
+    vault.add_source("notes", "jsonl", str(notes))
+    [first] = sync_all(vault, registry, CONTEXT)
+    assert (first.added, first.files_read) == (5, 1)
+    [second] = sync_all(vault, registry, CONTEXT)
+    assert (second.added, second.updated, second.files_read) == (0, 0, 0)
+    # Touched but identical: hashed, not parsed.
+    os.utime(notes, ns=(1, 1))
+    [third] = sync_all(vault, registry, CONTEXT)
+    assert (third.added, third.files_read) == (0, 0)
+    assert vault.count() == 5
+
+
+def test_changed_file_brings_only_new_and_changed_records(tmp_path, vault, registry):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text("\n".join(_note(n) for n in range(1, 4)))
+    vault.add_source("notes", "jsonl", str(notes))
+    sync_all(vault, registry, CONTEXT)
+    notes.write_text("\n".join([_note(1), _note(2, "edited note"), _note(3), _note(4)]))
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.added, report.updated, report.unchanged) == (1, 1, 2)
+    assert vault.count() == 4
+
+
+def test_bad_record_is_reported_counted_and_skipped(tmp_path, vault, registry):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text("\n".join([_note(1), "{not json", _note(3)]))
+    vault.add_source("notes", "jsonl", str(notes))
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert report.added == 2
+    assert [(e.file, e.position) for e in report.errors] == [("notes.jsonl", "line 2")]
+    [stats] = vault.source_stats()
+    assert (stats.items, stats.errors) == (2, 1)
+    # Fixing the file clears the error and keeps what was stored.
+    notes.write_text("\n".join([_note(1), _note(2), _note(3)]))
+    sync_all(vault, registry, CONTEXT)
+    [stats] = vault.source_stats()
+    assert (stats.items, stats.errors) == (3, 0)
+
+
+def test_a_source_that_cannot_be_read_does_not_stop_the_others(tmp_path, vault, registry):
+    good = tmp_path / "good.jsonl"
+    good.write_text(_note(1))
+    vault.add_source("gone", "jsonl", str(tmp_path / "missing.jsonl"))
+    vault.add_source("good", "jsonl", str(good))
+    gone, ok = sync_all(vault, registry, CONTEXT)
+    assert gone.failure and "does not exist" in gone.failure
+    assert ok.added == 1 and ok.failure is None
+    by_name = {s.source.name: s for s in vault.source_stats()}
+    assert by_name["gone"].source.last_error and by_name["gone"].source.last_ok_at is None
+    assert by_name["good"].source.last_ok_at == CONTEXT.now
+
+
+def test_stats_show_time_span(tmp_path, vault, registry):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text("\n".join(_note(n) for n in (3, 1, 9)))
+    vault.add_source("notes", "jsonl", str(notes))
+    sync_all(vault, registry, CONTEXT)
+    [stats] = vault.source_stats()
+    assert stats.first == datetime(2026, 10, 1, 9, tzinfo=UTC)
+    assert stats.last == datetime(2026, 10, 9, 9, tzinfo=UTC)
+
+
+def test_unknown_plugin_is_a_config_error():
+    with pytest.raises(ConfigError, match="no_such_plugin"):
+        load_registry(["no_such_plugin"])
+
+
+def test_plugin_cannot_claim_a_builtin_kind(monkeypatch, tmp_path):
+    plugin = tmp_path / "clash_plugin.py"
+    plugin.write_text(
+        "from homebody.connectors.whatsapp.connector import register as _r\n"
+        "def register(registry):\n    _r(registry)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigError, match="whatsapp"):
+        load_registry(["clash_plugin"])
