@@ -1,0 +1,124 @@
+"""`ask` with a scripted model: citations only from retrieved items, honest coverage and 'not found'."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from homebody.agent.answer import ask
+from homebody.connectors.base import load_registry
+from homebody.models.base import Completion, Message
+from homebody.vault.items import Item, Kind
+from homebody.vault.store import Vault
+from homebody.views import answer_view
+
+NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
+ZONE = ZoneInfo("Europe/London")
+
+
+class ScriptedModel:
+    """A model that replies from a script and remembers what it was asked (llm's MockModel)."""
+
+    name = "scripted"
+
+    def __init__(self, *replies: dict[str, Any]) -> None:
+        self.replies = list(replies)
+        self.calls: list[list[Message]] = []
+
+    def complete_json(self, messages, schema, *, max_tokens=256):
+        self.calls.append(messages)
+        return Completion(self.replies.pop(0), 100, 20, 0.01)
+
+    def close(self) -> None:
+        pass
+
+
+def _email(n: int, subject: str, body: str) -> Item:
+    return Item(
+        kind=Kind.EMAIL, native_id=f"m{n}@example.com", text=body, title=subject,
+        ts=datetime(2026, 10, n, 9, tzinfo=UTC), author="Harbour Dental <reception@harbourdental.example.com>",
+        thread=f"m{n}@example.com",
+    )
+
+
+@pytest.fixture
+def vault(tmp_path):
+    with Vault.open(tmp_path / "vault.db") as v:
+        mail = v.add_source("gmail", "mbox", "/x")
+        v.upsert(mail, _email(1, "Newsletter", "Autumn offers on whitening at the clinic."), None)
+        v.upsert(mail, _email(2, "Appointment moved", "Your dentist appointment is now Thursday 29 October at 15:30."), None)
+        v.upsert(mail, _email(3, "Haircut", "Your haircut appointment is confirmed for Saturday."), None)
+        chats = v.add_source("sam", "whatsapp", "/y")
+        v.upsert(chats, Item(kind=Kind.MESSAGE, native_id="wa1", text="you owe me nothing, the tickets were £45",
+                             ts=datetime(2026, 9, 1, 18, tzinfo=UTC), author="Sam Okafor", thread="whatsapp:Sam"), None)
+        yield v
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def test_cites_exactly_the_items_the_model_pointed_at(vault, registry):
+    model = ScriptedModel({"found": True, "answer": "Thursday 29 October at 15:30 [7].", "sources": [1]})
+    answer = ask(vault, registry, model, "When is my dentist appointment?", now=NOW, zone=ZONE)
+    assert answer.found
+    assert answer.text == "Thursday 29 October at 15:30. [1]"
+    [citation] = answer.citations
+    assert citation.stored.item.native_id == "m2@example.com"
+    assert "15:30" in citation.excerpt
+    prompt = model.calls[0][1].content
+    assert "[1] email" in prompt and "29 October at 15:30" in prompt
+    assert "Saturday 21 November 2026" in model.calls[0][0].content
+    view = answer_view(answer)
+    assert view["citations"][0]["native_id"] == "m2@example.com"
+    assert view["coverage"]["searched"] == ["email", "message"]
+    assert "transaction" in view["coverage"]["not_connected"]
+
+
+def test_a_citation_outside_the_shown_sources_is_never_made(vault, registry):
+    model = ScriptedModel({"found": True, "answer": "It is on Thursday 29 October at 15:30", "sources": [42, 0]})
+    answer = ask(vault, registry, model, "When is my dentist appointment?", now=NOW, zone=ZONE)
+    shown = {c.stored.item.native_id for c in answer.citations}
+    assert shown == {"m2@example.com"}, "falls back to the source that shares the answer's words"
+
+
+def test_nothing_matching_means_nothing_found_without_asking_the_model(vault, registry):
+    model = ScriptedModel()
+    answer = ask(vault, registry, model, "What is my passport number?", now=NOW, zone=ZONE)
+    assert not answer.found and not answer.citations
+    assert answer.text.startswith("I found nothing")
+    assert "email (mbox)" in answer.text and "messages (whatsapp)" in answer.text
+    assert model.calls == []
+
+
+def test_model_saying_not_found_is_respected(vault, registry):
+    model = ScriptedModel({"found": False, "answer": "Maybe Tuesday", "sources": [1]})
+    answer = ask(vault, registry, model, "When is the haircut appointment with Dr Who?", now=NOW, zone=ZONE)
+    assert not answer.found and not answer.citations
+    assert "Tuesday" not in answer.text
+
+
+def test_payments_without_a_payment_source_are_named_as_unseen(vault, registry):
+    model = ScriptedModel()
+    answer = ask(vault, registry, model, "How much did I pay Sam last month?", now=NOW, zone=ZONE)
+    assert not answer.found and model.calls == []
+    assert "payments" in answer.text and "homebody add venmo" in answer.text
+    assert answer.missing == ["transaction"]
+    assert "£45" not in answer.text
+
+
+def test_message_hits_show_the_model_their_chat_context(vault, registry):
+    chats = vault.source("sam")
+    for n, text in enumerate(["shall we go to Lisbon?", "yes! 12-15 November", "let's stay in Alfama"], start=2):
+        vault.upsert(chats, Item(kind=Kind.MESSAGE, native_id=f"wa{n}", text=text,
+                                 ts=datetime(2026, 9, n, 18, tzinfo=UTC), author="Sam Okafor",
+                                 thread="whatsapp:Sam"), None)
+    model = ScriptedModel({"found": True, "answer": "In Alfama.", "sources": [1]})
+    answer = ask(vault, registry, model, "Where are we staying in Lisbon?", now=NOW, zone=ZONE)
+    prompt = model.calls[0][1].content
+    assert "12-15 November" in prompt, "neighbouring messages are shown with a hit"
+    assert answer.citations[0].stored.item.thread == "whatsapp:Sam"
