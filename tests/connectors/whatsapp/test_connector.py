@@ -68,6 +68,25 @@ def test_ios_zip_with_chat_txt(tmp_path: Path) -> None:
     assert (last.author, last.meta.get("system")) == (None, True)
 
 
+def test_android_zip_skips_macos_resource_forks(tmp_path: Path) -> None:
+    file = tmp_path / "WhatsApp Chat mit Lena Vogel.zip"
+    with zipfile.ZipFile(file, "w") as archive:
+        archive.writestr("__MACOSX/._WhatsApp Chat mit Lena Vogel.txt", b"\x00\x05\x16\x07")
+        archive.writestr(
+            "WhatsApp Chat mit Lena Vogel.txt", (FIXTURES / "synthetic/android_de_24h.txt").read_bytes()
+        )
+        archive.writestr("IMG-20240105-WA0001.jpg", b"\xff\xd8\xff")
+    items = _read(file)
+    assert [i.author for i in items if isinstance(i, Item)] == ["Lena Vogel", "Alex Rivera", "Lena Vogel"]
+    assert {i.thread for i in items if isinstance(i, Item)} == {"whatsapp:Lena Vogel"}
+    # A re-zipped export whose only chat text has no title is still found.
+    rezipped = tmp_path / "lena backup.zip"
+    with zipfile.ZipFile(rezipped, "w") as archive:
+        archive.writestr("__MACOSX/._lena.txt", b"\x00\x05\x16\x07")
+        archive.writestr("lena.txt", (FIXTURES / "synthetic/android_de_24h.txt").read_bytes())
+    assert len(_read(rezipped)) == 3
+
+
 def test_folder_finds_every_export_recursively(tmp_path: Path) -> None:
     android = tmp_path / "phone" / "WhatsApp Chat mit Lena Vogel.txt"
     android.parent.mkdir()

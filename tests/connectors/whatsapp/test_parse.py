@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from homebody.connectors.whatsapp.parse import chat_name_from_filename, decode_export, parse_chat
 from homebody.errors import BadRecord
@@ -453,14 +455,19 @@ def test_impossible_date_is_a_bad_record_and_parsing_goes_on() -> None:
         "31/02/2024, 09:15 - Sam Chen: no such day\n"
         "a continuation of the bad message\n"
         "12/01/2024, 25:61 - Sam Chen: no such time\n"
+        "[01/01/0001, 00:00:00] Sam Chen: no such year\n"
         "13/01/2024, 09:16 - Alex Rivera: after"
     )
-    parsed = list(parse_chat(text, chat_name="x", file_name="chat.txt", tz=ZoneInfo("UTC")))
+    parsed = list(parse_chat(text, chat_name="x", file_name="chat.txt", tz=ZoneInfo("Asia/Tokyo")))
     bad = [p for p in parsed if isinstance(p, BadRecord)]
     items = [p for p in parsed if isinstance(p, Item)]
-    assert [(b.file, b.position) for b in bad] == [("chat.txt", "line 2"), ("chat.txt", "line 4")]
+    assert [(b.file, b.position) for b in bad] == [
+        ("chat.txt", "line 2"),
+        ("chat.txt", "line 4"),
+        ("chat.txt", "line 5"),
+    ]
     assert [i.text for i in items] == ["before", "after"]
-    assert items[1].ts == _utc(2024, 1, 13, 9, 16)
+    assert items[1].ts == _utc(2024, 1, 13, 0, 16)
 
 
 def test_text_before_the_first_header_is_a_bad_record() -> None:
@@ -504,3 +511,53 @@ def test_chat_name_from_filename(stem: str, name: str) -> None:
 )
 def test_decode_export(data: bytes, text: str) -> None:
     assert decode_export(data) == text
+
+
+_FRAGMENTS = [
+    "[",
+    "]",
+    " - ",
+    ": ",
+    "\n",
+    "\r\n",
+    "\u200e",
+    "\u202f",
+    "\u00a0",
+    "/",
+    ".",
+    ", ",
+    "PM",
+    "p. m.",
+    "م",
+    "R",
+    " BE",
+    "٢",
+    "0",
+    "1",
+    "12",
+    "13",
+    "31",
+    "2024",
+    "99",
+    "00:00",
+    "25:61",
+    "<Media omitted>",
+    "(file attached)",
+    "<attached: x>",
+    "Sam",
+    '"',
+    "end-to-end encrypted",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=60), st.sampled_from([None, True, False]))
+def test_parser_never_raises(parts: list[str], dayfirst: bool | None) -> None:
+    text = "".join(parts)
+    for parsed in parse_chat(
+        text, chat_name="Sam", file_name="f.txt", tz=ZoneInfo("Europe/London"), dayfirst=dayfirst
+    ):
+        assert isinstance(parsed, Item | BadRecord)
+        if isinstance(parsed, Item):
+            assert parsed.ts is not None
+            assert parsed.ts.utcoffset() is not None

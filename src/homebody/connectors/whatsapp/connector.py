@@ -38,12 +38,11 @@ def _zone(name: str) -> ZoneInfo:
 
 def _chat_member(archive: zipfile.ZipFile) -> str | None:
     """The chat text inside an export zip: `_chat.txt` (iOS), else the titled or only `.txt`."""
+    # macOS zips add `__MACOSX/._<name>` resource forks next to every file: not chats.
     texts = [
         name
         for name in archive.namelist()
-        if name.lower().endswith(".txt")
-        and not name.startswith("__MACOSX/")
-        and not PurePosixPath(name).name.startswith("._")
+        if name.lower().endswith(".txt") and not PurePosixPath(name).name.startswith("._")
     ]
     for name in texts:
         if PurePosixPath(name).name == _IOS_CHAT:
@@ -64,8 +63,6 @@ def _zip_chat_member(path: Path) -> str | None:
 
 def _is_export(path: Path) -> bool:
     """True if a file found in a folder is a chat export (so unrelated files are left alone)."""
-    if path.name.startswith("._") or "__MACOSX" in path.parts:
-        return False
     suffix = path.suffix.lower()
     if suffix == ".txt":
         return path.name == _IOS_CHAT or is_export_title(path.stem)

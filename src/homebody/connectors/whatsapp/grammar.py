@@ -74,10 +74,11 @@ def match_header(line: str) -> Header | None:
     m = (_IOS if ios else _ANDROID).match(clean)
     if m is None:
         return None
-    # Map the offset in the cleaned line back to the raw line.
-    kept = [i for i, char in enumerate(line) if char not in MARKS]
-    start = m.start("rest")
-    raw_start = kept[start] if start < len(kept) else len(line)
+    raw_start = m.start("rest")
+    if len(clean) != len(line):
+        # Map the offset in the cleaned line back to the raw line.
+        kept = [i for i, char in enumerate(line) if char not in MARKS]
+        raw_start = kept[raw_start] if raw_start < len(kept) else len(line)
     meridiem = m.group("ap1") or m.group("ap2")
     return Header(
         d1=m.group("d1"),
@@ -122,6 +123,9 @@ def local_time(header: Header, dayfirst: bool, zone: tzinfo) -> datetime:
     else:
         year = _year(header.d3, header.buddhist)
         day, month = _day_month(header, dayfirst)
+    # No chat predates 1900 (nor postdates 2999); this also keeps UTC conversion in range.
+    if not 1900 <= year <= 2999:
+        raise ValueError(f"year {year} is out of range")
     hour = header.hour
     if header.meridiem is not None:
         if hour > 12:
