@@ -1,0 +1,222 @@
+"""The MIME tree of one message: its readable text, its attachments, and the messages attached to it.
+
+fixtures/FORMATS.md section 1 ("Shape", "Broken MIME"): in `multipart/alternative` the plain text
+wins and HTML is the fall-back; attachments are described, never indexed as text; attached
+`message/rfc822` parts are handed back whole so they become items of their own. Every access to a
+header goes through a guard, because the default policy parses headers lazily and may raise then.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.errors import MessageError
+from email.message import Message
+from typing import Any
+
+from homebody.connectors.email.decode import decode_bytes, decode_words, raw_to_str, unfold
+from homebody.connectors.email.html import html_to_text
+
+#: What the email library may raise while it parses a malformed header on access.
+HEADER_ERRORS = (ValueError, TypeError, LookupError, AttributeError, MessageError)
+
+# Deeper nesting than this is an attack or a broken generator (mime_emails/*stack_level_too_deep*).
+_MAX_DEPTH = 40
+
+
+@dataclass
+class Body:
+    """What a message's MIME tree holds for the user."""
+
+    chunks: list[str] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The readable text, parts separated by an empty line."""
+        return "\n\n".join(c.lstrip("\n").rstrip() for c in self.chunks if c.strip())
+
+
+def raw_values(part: Message, name: str) -> list[str]:
+    """Every raw value of a header field, unparsed (8-bit bytes still smuggled as surrogates)."""
+    wanted = name.lower()
+    return [str(value) for key, value in part.raw_items() if key.lower() == wanted]
+
+
+def content_type(part: Message) -> str:
+    """The part's content type, lowercased; text/plain when missing or unreadable (RFC 2045 §5.2)."""
+    try:
+        return part.get_content_type()
+    except HEADER_ERRORS:
+        raw = raw_values(part, "content-type")
+        value = raw[0].split(";", 1)[0].strip().lower() if raw else ""
+        return value if "/" in value else "text/plain"
+
+
+def charset_of(part: Message) -> str | None:
+    """The declared charset parameter of a part, if any."""
+    try:
+        return part.get_content_charset()
+    except HEADER_ERRORS:
+        for raw in raw_values(part, "content-type"):
+            match = re.search(r"""(?i)charset\s*=\s*"?([^";\s]+)""", raw)
+            if match:
+                return match.group(1).lower()
+        return None
+
+
+def _disposition(part: Message) -> str | None:
+    try:
+        return part.get_content_disposition()
+    except HEADER_ERRORS:
+        raw = raw_values(part, "content-disposition")
+        value = raw[0].split(";", 1)[0].strip().lower() if raw else ""
+        return value or None
+
+
+def _raw_param(part: Message, header: str, name: str) -> str | None:
+    """A plain (not RFC 2231) parameter straight from the raw header: quoted, or up to the ";"."""
+    pattern = re.compile(rf"""(?i)(?:^|;)\s*{name}\s*=\s*("[^"]*"|[^;]*)""")
+    for raw in raw_values(part, header):
+        match = pattern.search(unfold(raw))
+        if match:
+            return match.group(1).strip().strip('"').strip() or None
+    return None
+
+
+def filename_of(part: Message) -> str | None:
+    """The attachment's file name: RFC 2231 parameters and (non-standard) RFC 2047 words decoded."""
+    parsed: str | None
+    try:
+        parsed = part.get_filename()
+    except HEADER_ERRORS:
+        parsed = None
+    raw = _raw_param(part, "content-disposition", "filename") or _raw_param(part, "content-type", "name")
+    name = parsed
+    # The header parser stops an unquoted value at the first space ("name=This is a test.txt") and
+    # drops an unquoted encoded-word ("filename==?utf-8?B?...?="); the raw value keeps them whole.
+    if raw and (not parsed or (raw.startswith(parsed) and len(raw) > len(parsed))):
+        name = raw
+    if not name:
+        return None
+    # Values may still carry raw 8-bit bytes, and encoded-words inside quotes (FORMATS.md §1).
+    name = decode_words(unfold(raw_to_str(name)), charset_of(part))
+    return " ".join(name.split()) or None
+
+
+def payload_bytes(part: Message) -> bytes:
+    """The part's content with its transfer encoding undone (unknown encodings: raw bytes)."""
+    try:
+        data = part.get_payload(decode=True)
+    except HEADER_ERRORS:
+        return b""
+    return data if isinstance(data, bytes) else b""
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Join soft-broken lines of format=flowed text (RFC 3676 section 4)."""
+    out: list[str] = []
+    pending = ""
+    for line in text.split("\n"):
+        line = line.removeprefix(" ")  # space-stuffing, RFC 3676 section 4.4
+        if line.endswith(" ") and line != "-- ":
+            pending += line[:-1] if delsp else line
+        else:
+            out.append(pending + line)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return "\n".join(out)
+
+
+def part_text(part: Message) -> str:
+    """A text part decoded to str with LF line ends; HTML is left as markup."""
+    text = decode_bytes(payload_bytes(part), charset_of(part))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        flowed = str(part.get_param("format", "")).lower() == "flowed"
+        delsp = str(part.get_param("delsp", "")).lower() == "yes"
+    except HEADER_ERRORS:
+        flowed = delsp = False
+    return _unflow(text, delsp) if flowed else text
+
+
+def _describe(part: Message, ctype: str) -> dict[str, Any]:
+    if ctype.startswith("message/") and part.is_multipart():
+        try:
+            size = sum(len(m.as_bytes()) for m in part.get_payload() if isinstance(m, Message))
+        except (*HEADER_ERRORS, UnicodeError):
+            size = 0
+    else:
+        size = len(payload_bytes(part))
+    return {"filename": filename_of(part), "content_type": ctype, "size": size}
+
+
+def _is_attachment(part: Message, ctype: str) -> bool:
+    if _disposition(part) == "attachment":
+        return True
+    # Inline text stays readable text even with a file name (a scanner's notice, a pasted log).
+    return ctype not in ("text/plain", "text/html")
+
+
+def _children(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
+def _alternative(children: list[Message], body: Body, depth: int) -> None:
+    """Walk the most readable alternative (RFC 2046 §5.1.4): plain text first, else the richest."""
+    plain = [c for c in children if content_type(c) == "text/plain" and not c.is_multipart()]
+    others = [c for c in reversed(children) if c not in plain]
+    for child in [*reversed(plain), *others]:
+        ctype = content_type(child)
+        if not (child.is_multipart() or ctype in ("text/plain", "text/html")):
+            continue
+        trial = Body()
+        _walk(child, trial, depth + 1)
+        if trial.text.strip():
+            body.chunks.extend(trial.chunks)
+            body.attachments.extend(trial.attachments)
+            body.messages.extend(trial.messages)
+            break
+    # Alternatives that are not text at all (text/calendar invites) are kept as attachments.
+    for child in children:
+        ctype = content_type(child)
+        if not child.is_multipart() and ctype not in ("text/plain", "text/html"):
+            body.attachments.append(_describe(child, ctype))
+
+
+def _walk(part: Message, body: Body, depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        return
+    ctype = content_type(part)
+    if ctype.startswith("message/"):
+        body.attachments.append(_describe(part, ctype))
+        if ctype in ("message/rfc822", "message/global"):
+            body.messages.extend(_children(part)[:1])
+        return
+    if part.is_multipart():
+        children = _children(part)
+        if ctype == "multipart/alternative":
+            _alternative(children, body, depth)
+        else:
+            for child in children:
+                _walk(child, body, depth + 1)
+        return
+    if ctype.startswith("multipart/"):
+        # A multipart without a usable boundary (cpython/msg_31.txt, msg_41.txt): its body is text.
+        body.chunks.append(part_text(part))
+    elif _is_attachment(part, ctype):
+        body.attachments.append(_describe(part, ctype))
+    elif ctype == "text/html":
+        body.chunks.append(html_to_text(part_text(part)))
+    else:
+        body.chunks.append(part_text(part))
+
+
+def read_body(message: Message) -> Body:
+    """The readable text, attachments and attached messages of a parsed message."""
+    body = Body()
+    _walk(message, body, 0)
+    return body
