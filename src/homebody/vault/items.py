@@ -28,7 +28,8 @@ class Item:
 
     `ts` is an aware datetime in UTC (or None when the record has no usable time); `tz` keeps the
     original zone: an IANA name ("Europe/Berlin"), a fixed offset ("+02:00"), "floating" for
-    wall-clock times with no zone (WhatsApp exports, floating iCalendar times), or None if unknown.
+    floating iCalendar times, "date" for all-day events, or None if unknown. Exports with no zone
+    at all (WhatsApp) are read in the user's zone, named in `tz`, with `meta["tz_assumed"] = True`.
     `origin` says where the record sits in the raw file ("inbox.mbox, message 12 at byte 30211").
     `meta` holds source-specific structured fields (labels, attachments, amount, ...), JSON-safe.
     """
