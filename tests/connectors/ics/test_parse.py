@@ -317,11 +317,11 @@ ZONES = [
      datetime(2024, 1, 15, 18, tzinfo=UTC)),
     # Outlook display string with commas: a city of it names the IANA zone
     ("vobject/ms_tzid.ics", None, "Australia/Canberra", datetime(2008, 5, 30, 5, tzinfo=UTC)),
-    # Cyrillic name nobody can map: the file's VTIMEZONE (+06:00 in summer) defines it
-    ("vobject/tzid_8bit.ics", None, "Екатеринбург", datetime(2008, 5, 30, 9, tzinfo=UTC)),
+    # Cyrillic name nobody can map: the file's VTIMEZONE defines it; tz records its offset
+    ("vobject/tzid_8bit.ics", None, "+06:00", datetime(2008, 5, 30, 9, tzinfo=UTC)),
     # "(UTC-03:00) Brasília": the file's VTIMEZONE
-    ("icalendar/issue_237_fail_to_parse_timezone_with_non_ascii_tzid.ics", None,
-     "(UTC-03:00) Brasília", datetime(2017, 5, 11, 16, 30, tzinfo=UTC)),
+    ("icalendar/issue_237_fail_to_parse_timezone_with_non_ascii_tzid.ics", None, "-03:00",
+     datetime(2017, 5, 11, 16, 30, tzinfo=UTC)),
     # leading slash
     ("icalendar/issue_466_convert_tzid_with_slash.ics", None, "Europe/Stockholm",
      datetime(2022, 10, 21, 18, tzinfo=UTC)),
@@ -330,7 +330,7 @@ ZONES = [
     ("icalendar/america_new_york.ics", None, "America/New_York",
      datetime(2014, 8, 29, 12, tzinfo=UTC)),
     # "UTC+11" defined by its VTIMEZONE
-    ("icalendar/issue_218_bad_tzid.ics", None, "UTC+11", datetime(2017, 2, 28, 12, tzinfo=UTC)),
+    ("icalendar/issue_218_bad_tzid.ics", None, "+11:00", datetime(2017, 2, 28, 12, tzinfo=UTC)),
     # TZIDs with no VTIMEZONE block at all: the RDATE occurrence in Berlin, the to-do's DUE
     ("icalendar/issue_722_missing_timezones.ics", "an event with a custom tz name",
      "Europe/Berlin", datetime(2024, 9, 13, 10, tzinfo=UTC)),
@@ -348,6 +348,33 @@ def test_time_zone_names_are_resolved(fixture: str, title: str | None, tz: str, 
     items, _ = parse(fixture)
     item = by_title(items, title) if title else items[0]
     assert (item.tz, item.ts) == (tz, ts)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "tzid"),
+    [
+        ("synthetic/outlook_windows_tzid.ics", "Pacific Standard Time"),
+        ("vobject/tzid_8bit.ics", "Екатеринбург"),
+        ("vobject/ms_tzid.ics", "Canberra, Melbourne, Sydney"),
+    ],
+)
+def test_the_tzid_as_written_is_kept_in_meta(fixture: str, tzid: str) -> None:
+    assert items_of(fixture)[0].meta["tzid"] == tzid
+
+
+def test_summer_and_winter_offsets_of_a_file_defined_zone() -> None:
+    event = "UID:e\r\nDTSTART;TZID=Екатеринбург:20080110T150000\r\nSUMMARY:Winter"
+    data = (
+        (FIXTURES / "vobject/tzid_8bit.ics")
+        .read_bytes()
+        .replace(b"END:VCALENDAR", calendar(event).split(b"VERSION:2.0\r\n")[1])
+    )
+    items, bad = parse_bytes(data)
+    assert bad == []
+    assert [(i.tz, i.ts) for i in items] == [
+        ("+06:00", datetime(2008, 5, 30, 9, tzinfo=UTC)),
+        ("+05:00", datetime(2008, 1, 10, 10, tzinfo=UTC)),
+    ]
 
 
 def test_todo_due_in_a_zone_without_vtimezone() -> None:
@@ -437,6 +464,39 @@ def test_endless_rule_is_capped() -> None:
     assert len(items) == CAP
     assert items[0].ts == start
     assert items[-1].ts == start + timedelta(hours=CAP - 1)
+
+
+# (what is odd, the event's lines, native ids yielded)
+ODD_EVENTS = [
+    ("all-day series, EXDATE written as a UTC date-time",
+     "UID:a\nDTSTART;VALUE=DATE:20240101\nRRULE:FREQ=DAILY;COUNT=4\nEXDATE:20240102T000000Z",
+     ["a@2024-01-01", "a@2024-01-03", "a@2024-01-04"]),
+    ("zoned series, floating EXDATE",
+     "UID:g\nDTSTART;TZID=Europe/Berlin:20240101T100000\nRRULE:FREQ=WEEKLY;COUNT=3\n"
+     "EXDATE:20240108T100000",
+     ["g@2024-01-01T09:00:00Z", "g@2024-01-15T09:00:00Z"]),
+    ("RRULE UNTIL as a date with a UTC start",
+     "UID:f\nDTSTART:20240101T000000Z\nRRULE:FREQ=WEEKLY;UNTIL=20240115",
+     ["f@2024-01-01T00:00:00Z", "f@2024-01-08T00:00:00Z", "f@2024-01-15T00:00:00Z"]),
+    ("unreadable RRULE: the event stays, once", "UID:h\nDTSTART:20240101T100000Z\nRRULE:FREQ=BOGUS",
+     ["h"]),
+    ("every second, forever: not expanded", "UID:j\nDTSTART:20200101T000000Z\nRRULE:FREQ=SECONDLY",
+     ["j"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("odd", "lines", "ids"), ODD_EVENTS)
+def test_odd_recurrences(odd: str, lines: str, ids: list[str]) -> None:
+    items, bad = parse_bytes(calendar(lines.replace("\n", "\r\n") + "\r\nSUMMARY:x"))
+    assert bad == [], odd
+    assert [i.native_id for i in items] == ids, odd
+
+
+@pytest.mark.parametrize("dtend", ["DTEND:garbage", "DTEND:20231231T000000Z", "DTEND;VALUE=DATE:20240102"])
+def test_unusable_end_means_zero_length(dtend: str) -> None:
+    items, bad = parse_bytes(calendar(f"UID:k\r\nDTSTART:20240101T100000Z\r\n{dtend}\r\nSUMMARY:x"))
+    assert bad == []
+    assert items[0].meta["end"] == items[0].meta["start"] == "2024-01-01T10:00:00+00:00"
 
 
 def test_unexpandable_rscale_rule_keeps_its_first_date() -> None:

@@ -40,6 +40,10 @@ def expand_series(
     With none there (a series that ended years ago), or a rule the library cannot expand (RSCALE,
     RFC 7529), the master itself is yielded once, so the event is not lost.
     """
+    if _too_fine(master.component):
+        logger.info("second- or minute-level recurrence not expanded; first date kept")
+        yield build_item(master, master.component, tz, occurrence=False, recurring=True)
+        return
     entries = [master, *overrides]
     calendar = icalendar.Calendar()
     for index, entry in enumerate(entries):
@@ -55,6 +59,18 @@ def expand_series(
     for entry in entries:
         del entry.component[_INDEX]
     yield from items
+
+
+def _too_fine(component: icalendar.Component) -> bool:
+    """A rule repeating every second or minute with no small COUNT: expanding it from DTSTART
+    would build millions of times before reaching the window (no calendar app writes these)."""
+    rules = component.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequency = str((rule.get("FREQ") or [""])[0]).upper()
+        count = rule.get("COUNT") or [None]
+        if frequency in ("SECONDLY", "MINUTELY") and not (count[0] and int(count[0]) <= CAP):
+            return True
+    return False
 
 
 def _occurrences(

@@ -28,7 +28,9 @@ class Entry:
     name: str
     uid: str
     origin: str
-    tz_name: str | None
+    file_name: str
+    position: str
+    tzid: str | None
     calendar_name: str | None
     unknown_tzid: str | None = None
     unreadable_lines: int = 0
@@ -140,14 +142,25 @@ def event_end(component: Component, start: date | None) -> date | None:
     return start if isinstance(start, datetime) else start + timedelta(days=1)
 
 
-def _tz_name(value: date | None, entry: Entry) -> str | None:
-    """The zone name for `tz`: the occurrence's own IANA zone when it has one, else the entry's."""
+def zone_name(value: date | None) -> str | None:
+    """What `Item.tz` records: "date", "floating", an IANA name, or the UTC offset of a zone that
+    only the file defines (Outlook's "Екатеринбург" VTIMEZONE becomes "+06:00" in summer)."""
     if value is None:
-        return entry.tz_name
+        return None
     if not isinstance(value, datetime):
         return "date"
-    key = getattr(value.tzinfo, "key", None)  # ZoneInfo; an RDATE may sit in another zone
-    return key if isinstance(key, str) else entry.tz_name
+    if value.tzinfo is None:
+        return "floating"
+    key = getattr(value.tzinfo, "key", None)  # ZoneInfo
+    if isinstance(key, str):
+        return key
+    if value.tzinfo is UTC:
+        return "UTC"
+    offset = value.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
+    text = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return text + f":{seconds:02d}" if seconds else text
 
 
 def _meta(entry: Entry, component: Component, start: date | None, end: date | None) -> dict[str, Any]:
@@ -175,6 +188,8 @@ def _meta(entry: Entry, component: Component, start: date | None, end: date | No
         meta["completed"] = iso(_time(component.get("COMPLETED")))
     if entry.name == "VJOURNAL":
         meta["journal"] = True
+    if entry.tzid:
+        meta["tzid"] = entry.tzid  # as written: a Windows name, a display string, a custom zone
     if entry.unknown_tzid:
         meta["unknown_tzid"] = entry.unknown_tzid
     if entry.unreadable_lines:
@@ -210,7 +225,7 @@ def build_item(
         native_id=native_id,
         text="\n".join(line for line in lines if line),
         ts=to_utc(anchor, tz),
-        tz=_tz_name(anchor, entry),
+        tz=zone_name(anchor),
         author=person(organizer[0]) if organizer else None,
         participants=tuple(attendees),
         thread=entry.uid,

@@ -22,13 +22,15 @@ from typing import Any
 
 import icalendar
 from icalendar import Component
+from icalendar.prop import vBroken
 
 from homebody.connectors.base import Parsed
 from homebody.connectors.ics.blocks import RawCalendar, RawComponent, decode, split_file
 from homebody.connectors.ics.expand import expand_series
 from homebody.connectors.ics.fields import KINDS, Entry, build_item, has_text, text_value
-from homebody.connectors.ics.zones import Zone, Zones
+from homebody.connectors.ics.zones import Zones
 from homebody.errors import BadRecord
+from homebody.vault.items import Item
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 _SINGLE_TIMES = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID")
 _LIST_TIMES = ("EXDATE", "RDATE")
 Time = date | datetime
+_REASON_LENGTH = 200
 
 
 def parse_calendar(
@@ -88,7 +91,7 @@ def _read_calendar(calendar: RawCalendar, file_name: str) -> Iterator[Entry | Ba
         try:
             component = _parse(raw.text())
         except Exception as err:  # noqa: BLE001 - one unreadable component must not stop the rest
-            yield BadRecord(file_name, raw.position, f"cannot parse: {err}")
+            yield BadRecord(file_name, raw.position, _reason("cannot parse", err))
             continue
         if raw.name == "VTIMEZONE" and "TZID" in component:
             vtimezones[str(component["TZID"])] = component
@@ -103,26 +106,30 @@ def _read_calendar(calendar: RawCalendar, file_name: str) -> Iterator[Entry | Ba
         try:
             yield _entry(raw, component, zones, calendar_zone, calendar_name, file_name)
         except Exception as err:  # noqa: BLE001 - a value no rule foresaw skips only its component
-            yield BadRecord(file_name, raw.position, f"unreadable values: {err}")
+            yield BadRecord(file_name, raw.position, _reason("unreadable values", err))
 
 
 def _entry(
     raw: RawComponent,
     component: Component,
     zones: Zones,
-    calendar_zone: Zone | None,
+    calendar_zone: tzinfo | None,
     calendar_name: str | None,
     file_name: str,
 ) -> Entry | BadRecord:
     """Normalize one component's times in place and describe it, or say why it cannot be used."""
     errors: list[tuple[str | None, str]] = list(getattr(component, "errors", []))
     unknown: list[str] = []
-    tz_names: dict[str, str | None] = {}
+    tzids: dict[str, str | None] = {}
+    for name in (*_SINGLE_TIMES, *_LIST_TIMES, "RRULE", "DURATION"):
+        if name in component and _broken(component[name]):
+            # icalendar keeps a value it could not read as vBroken (tolerant mode): drop it.
+            errors.append((name, f"{name} value cannot be read"))
+            del component[name]
     for name in _SINGLE_TIMES:
         if name in component:
-            value, tz_name = _normalize_single(component, name, zones, calendar_zone, unknown)
-            tz_names[name] = tz_name
-            if value is None:
+            tzids[name] = _tzid(component[name])
+            if _normalize_single(component, name, zones, calendar_zone, unknown) is None:
                 del component[name]
     anchor = "DTSTART" if "DTSTART" in component else "DUE"
     for name in _LIST_TIMES:
@@ -131,7 +138,8 @@ def _entry(
     if anchor not in component:
         broken = [msg for prop, msg in errors if prop == "DTSTART" or "DTSTART" in msg.upper()]
         if broken and raw.name == "VEVENT":
-            return BadRecord(file_name, raw.position, f"unreadable DTSTART: {broken[0]}")
+            reason = _reason("unreadable DTSTART", ValueError(broken[0]))
+            return BadRecord(file_name, raw.position, reason)
         if not has_text(component):
             return BadRecord(file_name, raw.position, f"{raw.name} has no start and no text")
     uid = text_value(component.get("UID")) or _content_id(raw)
@@ -141,11 +149,18 @@ def _entry(
         name=raw.name,
         uid=uid,
         origin=f"{file_name}, {raw.position} (UID {uid})",
-        tz_name=tz_names.get(anchor),
+        file_name=file_name,
+        position=raw.position,
+        tzid=tzids.get(anchor),
         calendar_name=calendar_name,
         unknown_tzid=unknown[0] if unknown else None,
         unreadable_lines=len(errors),
     )
+
+
+def _broken(prop: Any) -> bool:
+    props = prop if isinstance(prop, list) else [prop]
+    return any(isinstance(p, vBroken) for p in props)
 
 
 def _content_id(raw: RawComponent) -> str:
@@ -156,31 +171,32 @@ def _content_id(raw: RawComponent) -> str:
 
 
 def _localize(
-    value: Any, tzid: str | None, zones: Zones, calendar_zone: Zone | None, unknown: list[str]
-) -> tuple[Time | None, str | None]:
-    """A value in its real zone and that zone's name ("date", "floating", "UTC", an IANA name)."""
-    if isinstance(value, tuple) or not isinstance(value, date):
-        return None, None
-    if not isinstance(value, datetime):
-        return value, "date"
+    raw: Any, tzid: str | None, zones: Zones, calendar_zone: tzinfo | None, unknown: list[str]
+) -> Time | None:
+    """A date, a floating (naive) datetime, or a datetime in its real zone; None if no time."""
+    if not isinstance(raw, date):
+        return None  # a TIME value, or a period handled by the caller
+    if not isinstance(raw, datetime):
+        return raw
+    value: datetime = raw
     if tzid:
         zone = zones.resolve(tzid)
         wall = value.replace(tzinfo=None)
         if zone is not None:
-            return wall.replace(tzinfo=zone.tzinfo), zone.name
+            return wall.replace(tzinfo=zone)
         unknown.append(tzid)
         value = wall
     if value.tzinfo is not None:
         # A "Z" time. X-WR-TIMEZONE says in which zone Google meant it to recur.
-        if calendar_zone is not None:
-            return value.astimezone(calendar_zone.tzinfo), calendar_zone.name
-        return value.astimezone(UTC), "UTC"
+        return value.astimezone(calendar_zone or UTC)
     if calendar_zone is not None:
-        return value.replace(tzinfo=calendar_zone.tzinfo), calendar_zone.name
-    return value, "floating"
+        return value.replace(tzinfo=calendar_zone)
+    return value
 
 
 def _tzid(prop: Any) -> str | None:
+    if isinstance(prop, list):
+        prop = prop[0] if prop else None
     params = getattr(prop, "params", None)
     tzid = params.get("TZID") if params is not None else None
     return str(tzid) if tzid else None
@@ -190,9 +206,9 @@ def _normalize_single(
     component: Component,
     name: str,
     zones: Zones,
-    calendar_zone: Zone | None,
+    calendar_zone: tzinfo | None,
     unknown: list[str],
-) -> tuple[Time | None, str | None]:
+) -> Time | None:
     """Rewrite DTSTART and friends in their resolved zone; the first wins when repeated."""
     prop = component[name]
     if isinstance(prop, list):
@@ -201,19 +217,19 @@ def _normalize_single(
     params = getattr(prop, "params", {})
     if isinstance(value, datetime) and str(params.get("VALUE", "")).upper() == "DATE":
         value = value.date()  # icalendar turns "TZID=...;VALUE=DATE" into a datetime
-    result, tz_name = _localize(value, _tzid(prop), zones, calendar_zone, unknown)
+    result = _localize(value, _tzid(prop), zones, calendar_zone, unknown)
     if result is not None:
         # RANGE=THISANDFUTURE (RFC 5545 §3.2.13) must survive for the expansion.
         extra = {"RANGE": params["RANGE"]} if "RANGE" in params else None
         component[name] = icalendar.vDDDTypes(result, params=extra)
-    return result, tz_name
+    return result
 
 
 def _normalize_list(
     component: Component,
     name: str,
     zones: Zones,
-    calendar_zone: Zone | None,
+    calendar_zone: tzinfo | None,
     unknown: list[str],
 ) -> None:
     """Rewrite all EXDATE or RDATE lines as one list matching DTSTART's kind of time."""
@@ -228,14 +244,14 @@ def _normalize_list(
         for item in getattr(prop, "dts", []):
             value = item.dt
             if isinstance(value, tuple):  # RDATE;VALUE=PERIOD: (start, end or duration)
-                begin, _ = _localize(value[0], tzid, zones, calendar_zone, unknown)
+                begin = _localize(value[0], tzid, zones, calendar_zone, unknown)
                 end = value[1]
                 if isinstance(end, datetime):
-                    end, _ = _localize(end, tzid, zones, calendar_zone, unknown)
+                    end = _localize(end, tzid, zones, calendar_zone, unknown)
                 if begin is not None and end is not None:
                     values.append((_like(begin, start), _like(end, start)))
                 continue
-            localized, _ = _localize(value, tzid, zones, calendar_zone, unknown)
+            localized = _localize(value, tzid, zones, calendar_zone, unknown)
             if localized is not None:  # a TIME-only value (never valid here) is dropped
                 values.append(_like(localized, start))
     del component[name]
@@ -290,21 +306,37 @@ def _items(entries: list[Entry], window: tuple[datetime, datetime], tz: tzinfo) 
     for entry in entries:
         groups.setdefault((entry.name, entry.uid), []).append(entry)
     for members in groups.values():
-        masters = [m for m in members if "RECURRENCE-ID" not in m.component]
-        overrides = [m for m in members if "RECURRENCE-ID" in m.component]
-        # Several copies of one event (re-sent invites): the highest SEQUENCE wins, then the last.
-        master = max(reversed(masters), key=_sequence) if masters else None
-        if master is None:
-            master = _promote(overrides)
-        if master is None or "DTSTART" not in master.component:
-            # Instances without their series (one invited occurrence) stand on their own.
-            if master is not None:
-                yield build_item(master, master.component, tz, occurrence=False)
-            for entry in overrides:
-                if not _cancelled(entry.component):
-                    yield build_item(entry, entry.component, tz, occurrence=True)
+        try:
+            items = list(_series_items(members, window, tz))
+        except Exception as err:  # noqa: BLE001 - one series' surprise must not cost the file
+            first = members[0]
+            yield BadRecord(first.file_name, first.position, _reason("unusable event", err))
             continue
-        if not _recurs(master.component) and not overrides:
-            yield build_item(entry=master, component=master.component, tz=tz, occurrence=False)
-            continue
+        yield from items
+
+
+def _series_items(members: list[Entry], window: tuple[datetime, datetime], tz: tzinfo) -> Iterator[Item]:
+    """The items of the components sharing one UID: one event, a series, or lone instances."""
+    masters = [m for m in members if "RECURRENCE-ID" not in m.component]
+    overrides = [m for m in members if "RECURRENCE-ID" in m.component]
+    # Several copies of one event (re-sent invites): the highest SEQUENCE wins, then the last.
+    master = max(reversed(masters), key=_sequence) if masters else None
+    if master is None:
+        master = _promote(overrides)
+    if master is None or "DTSTART" not in master.component:
+        # Instances without their series (one invited occurrence) stand on their own.
+        if master is not None:
+            yield build_item(master, master.component, tz, occurrence=False)
+        for entry in overrides:
+            if not _cancelled(entry.component):
+                yield build_item(entry, entry.component, tz, occurrence=True)
+    elif not _recurs(master.component) and not overrides:
+        yield build_item(master, master.component, tz, occurrence=False)
+    else:
         yield from expand_series(master, overrides, window, tz)
+
+
+def _reason(what: str, err: Exception) -> str:
+    """A BadRecord reason: what failed and the library's words, cut to a readable length."""
+    text = f"{what}: {err}"
+    return text if len(text) <= _REASON_LENGTH else text[: _REASON_LENGTH - 1] + "…"

@@ -17,7 +17,6 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from icalendar import Component
@@ -31,14 +30,6 @@ _OFFSET_NAME = re.compile(r"^\(?\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2
 # Two instants to check a guessed IANA zone against the file's own VTIMEZONE: one in each half
 # of the year, so both standard and daylight time are compared.
 _PROBES = (datetime(2020, 1, 15, 12, tzinfo=UTC), datetime(2020, 7, 15, 12, tzinfo=UTC))
-
-
-@dataclass(frozen=True)
-class Zone:
-    """A resolved time zone and the name an item's `tz` records for it."""
-
-    tzinfo: tzinfo
-    name: str
 
 
 def iana(name: str) -> zoneinfo.ZoneInfo | None:
@@ -67,7 +58,7 @@ def _cities() -> dict[str, str]:
     return index
 
 
-def _fixed_offset(tzid: str) -> Zone | None:
+def _fixed_offset(tzid: str) -> tzinfo | None:
     """A fixed-offset zone from a name like "UTC+11" or "(UTC-03:00) ..."."""
     match = _OFFSET_NAME.match(tzid)
     if match is None or match.group(1) is None:
@@ -77,7 +68,7 @@ def _fixed_offset(tzid: str) -> Zone | None:
         return None
     sign = -1 if match.group(1) == "-" else 1
     offset = timedelta(hours=hours, minutes=minutes) * sign
-    return Zone(timezone(offset), f"{match.group(1)}{hours:02d}:{minutes:02d}")
+    return timezone(offset)
 
 
 class Zones:
@@ -85,25 +76,25 @@ class Zones:
 
     def __init__(self, vtimezones: Mapping[str, Component]) -> None:
         self._vtimezones = dict(vtimezones)
-        self._resolved: dict[str, Zone | None] = {}
+        self._resolved: dict[str, tzinfo | None] = {}
 
-    def resolve(self, tzid: str) -> Zone | None:
+    def resolve(self, tzid: str) -> tzinfo | None:
         """The zone a TZID means, or None if nothing defines it."""
         if tzid not in self._resolved:
             self._resolved[tzid] = self._resolve(tzid)
         return self._resolved[tzid]
 
-    def _resolve(self, tzid: str) -> Zone | None:
+    def _resolve(self, tzid: str) -> tzinfo | None:
         name = tzid.strip().strip('"').replace("\\", "").strip()
         block = self._vtimezones.get(tzid) or self._vtimezones.get(name)
         for candidate in self._iana_candidates(name, block):
             zone = iana(candidate)
             if zone is not None:
-                return Zone(zone, candidate)
-        defined = self._from_block(block, tzid)
+                return zone
+        defined = self._from_block(block)
         guessed = self._guess_city(name)
-        if guessed is not None and (defined is None or _same_offsets(guessed, defined.tzinfo)):
-            return Zone(guessed, guessed.key)
+        if guessed is not None and (defined is None or _same_offsets(guessed, defined)):
+            return guessed
         if defined is not None:
             return defined
         fixed = _fixed_offset(name)
@@ -139,12 +130,12 @@ class Zones:
         return None
 
     @staticmethod
-    def _from_block(block: Component | None, tzid: str) -> Zone | None:
+    def _from_block(block: Component | None) -> tzinfo | None:
         """The zone the file's own VTIMEZONE block defines."""
         if block is None:
             return None
         try:
-            return Zone(tzp.create_timezone(block), tzid)
+            return tzp.create_timezone(block)
         except Exception:  # noqa: BLE001 - any broken VTIMEZONE just means "not defined here"
             logger.debug("unreadable VTIMEZONE block ignored")
             return None
@@ -156,5 +147,5 @@ def _same_offsets(zone: tzinfo, other: tzinfo) -> bool:
         return all(
             probe.astimezone(zone).utcoffset() == probe.astimezone(other).utcoffset() for probe in _PROBES
         )
-    except Exception:  # noqa: BLE001 - a zone that cannot answer does not agree
+    except (ValueError, OverflowError):  # a zone that cannot answer does not agree
         return False
