@@ -438,7 +438,12 @@ def test_occurrences_in_a_fixed_window(fixture: str, now: datetime, count: int) 
 
 
 def test_event_with_recurrence_skips_its_utc_exdates() -> None:
-    items = items_of("icalendar/event_with_recurrence.ics", now=datetime(1996, 6, 1, tzinfo=UTC))
+    items = items_of(
+        "icalendar/event_with_recurrence.ics", now=datetime(1996, 6, 1, tzinfo=UTC), tz="Europe/Berlin"
+    )
+    # the occurrences stay floating: 01:00 wherever the user is (Berlin, summer time from 03-31)
+    assert {i.tz for i in items} == {"floating"}
+    assert items[0].ts == datetime(1996, 3, 31, 23, tzinfo=UTC)
     days = {i.meta["start"][:10] for i in items}
     assert {"1996-04-01", "1996-04-05"} <= days
     assert not {"1996-04-02", "1996-04-03", "1996-04-04"} & days

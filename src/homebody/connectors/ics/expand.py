@@ -3,9 +3,9 @@
 RFC 5545 §3.8.5: RRULE, RDATE (also VALUE=PERIOD) and EXDATE; §3.8.4.4: RECURRENCE-ID overrides,
 which may come before their master, move an instance, or cancel it. The library returns cancelled
 instances with STATUS:CANCELLED (FORMATS.md §4); we drop them. It expands in the event's own zone,
-so a weekly 09:30 stays 09:30 across a DST change. The window is walked in slices, so a rule with
-no end (a yearly birthday since 1990, or an hourly one) never builds more than a slice before the
-cap stops it.
+so a weekly 09:30 stays 09:30 across a DST change. Only the window is asked for, so a yearly
+birthday since 1990 gives four items, not forty; a rule repeating hourly is asked for a month at a
+time until the cap, and one repeating every minute or second forever is not expanded at all.
 """
 
 from __future__ import annotations
@@ -61,16 +61,31 @@ def expand_series(
     yield from items
 
 
+def _frequencies(component: icalendar.Component) -> list[tuple[str, int | None]]:
+    """(FREQ, COUNT) of each RRULE (RFC 5545 §3.3.10)."""
+    rules = component.get("RRULE")
+    found = []
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequency = str((rule.get("FREQ") or [""])[0]).upper()
+        count = (rule.get("COUNT") or [None])[0]
+        found.append((frequency, int(count) if count is not None else None))
+    return found
+
+
 def _too_fine(component: icalendar.Component) -> bool:
     """A rule repeating every second or minute with no small COUNT: expanding it from DTSTART
     would build millions of times before reaching the window (no calendar app writes these)."""
-    rules = component.get("RRULE")
-    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
-        frequency = str((rule.get("FREQ") or [""])[0]).upper()
-        count = rule.get("COUNT") or [None]
-        if frequency in ("SECONDLY", "MINUTELY") and not (count[0] and int(count[0]) <= CAP):
-            return True
-    return False
+    return any(
+        frequency in ("SECONDLY", "MINUTELY") and not (count and count <= CAP)
+        for frequency, count in _frequencies(component)
+    )
+
+
+def _slice(component: icalendar.Component) -> timedelta:
+    """How much of the window to ask for at once: all of it, unless a rule repeats hourly or
+    faster, whose thousands of occurrences are fetched a month at a time until the cap."""
+    fine = ("HOURLY", "MINUTELY", "SECONDLY")
+    return _SLICE if any(f in fine for f, _ in _frequencies(component)) else timedelta.max
 
 
 def _occurrences(
@@ -83,9 +98,10 @@ def _occurrences(
     query = recurring_ical_events.of(calendar, components=[entries[0].name])
     seen: set[str] = set()
     items: list[Item] = []
+    step = _slice(calendar.subcomponents[0])
     cursor = start - _PAD
     while cursor < stop + _PAD and len(items) < CAP:
-        upper = min(cursor + _SLICE, stop + _PAD)
+        upper = stop + _PAD if step > stop - cursor else cursor + step
         for component in query.between(cursor, upper):
             if text_value(component.get("STATUS")).upper() == "CANCELLED":
                 continue
