@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from homebody.connectors.email.decode import decode_bytes
 from homebody.connectors.email.html import html_to_text
 from homebody.connectors.email.parse import parse_eml, parse_mbox
 from homebody.errors import BadRecord
@@ -143,6 +144,25 @@ def test_readable_text(rel, present, absent):
     text = first(rel).text
     assert present in text
     assert absent not in text
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "text"),
+    [
+        (b"\x80 5", "iso-8859-1", "€ 5"),  # ISO-8859-1 means cp1252 in practice
+        ("镕".encode("gb18030"), "gb2312", "镕"),  # GBK-only character under a GB2312 label
+        ("똠".encode("cp949"), "ks_c_5601-1987", "똠"),  # cp949-only syllable
+        ("Grüße".encode(), "iso-8859-1", "Grüße"),  # UTF-8 bytes under a Latin-1 label
+        (b"caf\xe9", "unknown-8bit", "café"),
+        (b"caf\xe9", "x-no-such-charset", "café"),
+        (b"caf\xe9", "base64", "café"),  # a codec, but not a charset
+        (b"caf\xc3", "utf-8", "caf\ufffd"),
+        ("hé".encode("utf-16"), "utf-16", "hé"),
+        ("すみません".encode("iso2022_jp"), "iso-2022-jp", "すみません"),
+    ],
+)
+def test_charset_labels_that_lie(data, charset, text):
+    assert decode_bytes(data, charset) == text
 
 
 def test_crlf_and_lf_copies_of_a_message_give_the_same_item():

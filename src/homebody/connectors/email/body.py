@@ -3,15 +3,15 @@
 fixtures/FORMATS.md section 1 ("Shape", "Broken MIME"): in `multipart/alternative` the plain text
 wins and HTML is the fall-back; attachments are described, never indexed as text; attached
 `message/rfc822` parts are handed back whole so they become items of their own. Every access to a
-header goes through a guard, because the default policy parses headers lazily and may raise then.
+header reads the raw field: the default policy parses headers lazily, slowly, and may raise then.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from email.errors import MessageError
 from email.message import Message
+from email.utils import collapse_rfc2231_value, decode_params, unquote
 from typing import Any
 
 from homebody.connectors.email.decode import decode_bytes, decode_words, raw_to_str, unfold
@@ -45,64 +45,80 @@ def raw_values(part: Message, name: str) -> list[str]:
 
 
 def content_type(part: Message) -> str:
-    """The part's content type, lowercased; text/plain when missing or unreadable (RFC 2045 §5.2)."""
+    """The part's content type, lowercased; text/plain when unreadable (RFC 2045 section 5.2)."""
+    # Read from the raw field: the same answer as get_content_type(), without the cost and the
+    # failure modes of building a header object with the default policy.
+    value = mime_params(part, "content-type")[0]
+    if not value:
+        return part.get_default_type()  # message/rfc822 inside multipart/digest, else text/plain
+    main, slash, sub = value.partition("/")
+    return value if slash and main and sub and "/" not in sub else "text/plain"
+
+
+def _split_params(text: str) -> list[str]:
+    """Split a MIME header value on the semicolons outside quoted strings."""
+    pieces: list[str] = []
+    current: list[str] = []
+    quote = escaped = False
+    for c in text:
+        if escaped:
+            escaped = False
+        elif c == "\\" and quote:
+            escaped = True
+        elif c == '"':
+            quote = not quote
+        elif c == ";" and not quote:
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(c)
+    pieces.append("".join(current))
+    return pieces
+
+
+def mime_params(part: Message, header: str) -> tuple[str, dict[str, str]]:
+    """A raw MIME field's value (lowercased) and parameters, RFC 2231 continuations decoded."""
+    raw = raw_values(part, header)
+    if not raw:
+        return "", {}
+    value, *pieces = _split_params(unfold(raw_to_str(raw[0])))
+    pairs: list[tuple[str, str]] = []
+    for piece in pieces:
+        name, equals, param = piece.partition("=")
+        if equals and name.strip():
+            # An unquoted value runs to the ";" even with spaces in it ("name=This is a test.txt").
+            pairs.append(("".join(name.split()).lower(), param.strip()))
+    params: dict[str, str] = {}
     try:
-        return part.get_content_type()
-    except HEADER_ERRORS:
-        raw = raw_values(part, "content-type")
-        value = raw[0].split(";", 1)[0].strip().lower() if raw else ""
-        return value if "/" in value else "text/plain"
+        for name, param_value in decode_params([("", ""), *pairs])[1:]:
+            if isinstance(param_value, tuple):  # RFC 2231 (charset, language, "quoted value")
+                charset, language, text = param_value
+                params.setdefault(name, collapse_rfc2231_value((charset, language, unquote(text))))
+            else:
+                params.setdefault(name, unquote(param_value))
+    except (*HEADER_ERRORS, UnicodeError):
+        params = {name: param.strip('"') for name, param in reversed(pairs)}
+    return "".join(value.split()).lower(), params
 
 
 def charset_of(part: Message) -> str | None:
     """The declared charset parameter of a part, if any."""
-    try:
-        return part.get_content_charset()
-    except HEADER_ERRORS:
-        for raw in raw_values(part, "content-type"):
-            match = re.search(r"""(?i)charset\s*=\s*"?([^";\s]+)""", raw)
-            if match:
-                return match.group(1).lower()
-        return None
+    return mime_params(part, "content-type")[1].get("charset") or None
 
 
 def _disposition(part: Message) -> str | None:
-    try:
-        return part.get_content_disposition()
-    except HEADER_ERRORS:
-        raw = raw_values(part, "content-disposition")
-        value = raw[0].split(";", 1)[0].strip().lower() if raw else ""
-        return value or None
-
-
-def _raw_param(part: Message, header: str, name: str) -> str | None:
-    """A plain (not RFC 2231) parameter straight from the raw header: quoted, or up to the ";"."""
-    pattern = re.compile(rf"""(?i)(?:^|;)\s*{name}\s*=\s*("[^"]*"|[^;]*)""")
-    for raw in raw_values(part, header):
-        match = pattern.search(unfold(raw))
-        if match:
-            return match.group(1).strip().strip('"').strip() or None
-    return None
+    return mime_params(part, "content-disposition")[0] or None
 
 
 def filename_of(part: Message) -> str | None:
     """The attachment's file name: RFC 2231 parameters and (non-standard) RFC 2047 words decoded."""
-    parsed: str | None
-    try:
-        parsed = part.get_filename()
-    except HEADER_ERRORS:
-        parsed = None
-    raw = _raw_param(part, "content-disposition", "filename") or _raw_param(part, "content-type", "name")
-    name = parsed
-    # The header parser stops an unquoted value at the first space ("name=This is a test.txt") and
-    # drops an unquoted encoded-word ("filename==?utf-8?B?...?="); the raw value keeps them whole.
-    if raw and (not parsed or (raw.startswith(parsed) and len(raw) > len(parsed))):
-        name = raw
+    name = mime_params(part, "content-disposition")[1].get("filename")
+    if not name:
+        name = mime_params(part, "content-type")[1].get("name")
     if not name:
         return None
-    # Values may still carry raw 8-bit bytes, and encoded-words inside quotes (FORMATS.md §1).
-    name = decode_words(unfold(raw_to_str(name)), charset_of(part))
-    return " ".join(name.split()) or None
+    # Encoded-words inside a parameter are not RFC 2047, but ubiquitous (FORMATS.md §1 "Filenames").
+    return " ".join(decode_words(name, charset_of(part)).split()) or None
 
 
 def payload_bytes(part: Message) -> bytes:
@@ -134,12 +150,10 @@ def part_text(part: Message) -> str:
     """A text part decoded to str with LF line ends; HTML is left as markup."""
     text = decode_bytes(payload_bytes(part), charset_of(part))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        flowed = str(part.get_param("format", "")).lower() == "flowed"
-        delsp = str(part.get_param("delsp", "")).lower() == "yes"
-    except HEADER_ERRORS:
-        flowed = delsp = False
-    return _unflow(text, delsp) if flowed else text
+    params = mime_params(part, "content-type")[1]
+    if params.get("format", "").lower() == "flowed":
+        return _unflow(text, params.get("delsp", "").lower() == "yes")
+    return text
 
 
 def _describe(part: Message, ctype: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ _SUPERSETS: dict[str, str] = {
 # Labels that say "we do not know" (FORMATS.md §1): decode by guessing instead of failing.
 _UNKNOWN = frozenset({"", "unknown-8bit", "x-unknown", "x-user-defined", "none", "unknown", "default"})
 
-_UTF8 = frozenset({"utf-8", "utf_8", "utf8"})
+_WIDE = ("utf-16", "utf-32", "utf-7")
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
@@ -65,38 +65,43 @@ def codec_for(charset: str | None) -> str | None:
         return None
     label = _SUPERSETS.get(label, label)
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        name = codecs.lookup(label).name
+        b"a".decode(name, "replace")  # refuses bytes-to-bytes codecs ("base64", "hex"), "undefined"
+    except (LookupError, UnicodeError):
+        return None
+    # Codecs that interpret backslashes or domain names are not charsets, whatever a header says.
+    return None if "escape" in name or name in ("idna", "punycode") else name
+
+
+def _decode(data: bytes, codec: str, errors: str = "strict") -> str | None:
+    try:
+        return data.decode(codec, errors)
+    except (UnicodeError, LookupError):
         return None
 
 
 def decode_bytes(data: bytes, charset: str | None, fallback: str | None = None) -> str:
     """Decode body or header bytes leniently: valid UTF-8 wins over a legacy label, then the label."""
     codec = codec_for(charset)
+    if codec is not None and (codec.startswith(_WIDE) or "2022" in codec):
+        # Stateful and wide encodings look like ASCII or garbage byte by byte: trust the label.
+        text = _decode(data, codec, "replace")
+        return text if text is not None else data.decode("utf-8", errors="replace")
     if data.isascii():
-        # 7-bit data is ASCII under every label except the stateful ones (ISO-2022-JP, UTF-7).
-        if codec is not None and ("2022" in codec or codec == "utf-7"):
-            return data.decode(codec, errors="replace")
         return data.decode("ascii")
-    if codec in _UTF8:
+    if codec == "utf-8":
         return data.decode("utf-8", errors="replace")
     # Text that decodes as UTF-8 is almost never legacy 8-bit by accident; senders that declare
-    # gb2312 or iso-8859-1 over UTF-8 bytes are common (mail_parser/mail_test_12.eml).
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    for candidate in (codec, codec_for(fallback)):
-        if candidate is None or candidate in _UTF8:
-            continue
-        try:
-            return data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    if codec is not None:
-        return data.decode(codec, errors="replace")
-    # Unknown label and not UTF-8: cp1252 maps nearly every byte, so Western mail stays readable.
-    return data.decode("cp1252", errors="replace")
+    # gb2312 or iso-8859-1 over UTF-8 bytes are common (mail_parser/mail_test_12.eml). Then the
+    # label, then the message's other charset (for raw 8-bit headers).
+    for candidate in ("utf-8", codec, codec_for(fallback)):
+        text = _decode(data, candidate) if candidate else None
+        if text is not None:
+            return text
+    # Nothing fits: keep what the label gives, or cp1252, which maps nearly every byte, so Western
+    # mail under "unknown-8bit" stays readable.
+    text = _decode(data, codec or "cp1252", "replace")
+    return text if text is not None else data.decode("cp1252", errors="replace")
 
 
 def raw_to_str(raw: str, fallback: str | None = None) -> str:

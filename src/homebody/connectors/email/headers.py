@@ -153,11 +153,16 @@ def parse_addresses(value: str, fallback: str | None = None) -> list[Address]:
             continue
         carry = ""
         for entry in _entries(text):
-            out.append(_mailbox(entry, fallback))
+            name, addr = _mailbox(entry, fallback)
+            # A name with an empty "<>" is a real sender (bounces: "MAILER DAEMON <>"); a name
+            # without any address is a comment or a group label, not someone to write to.
+            if addr or (name and "<" in entry):
+                out.append((name, addr))
     if carry.strip(" ,"):
-        out.append(_mailbox(carry, fallback))
-    # A name without an address is a comment or a group label, not someone to write to.
-    return [(name, addr) for name, addr in out if addr]
+        name, addr = _mailbox(carry, fallback)
+        if addr:
+            out.append((name, addr))
+    return out
 
 
 def display(address: Address) -> str:

@@ -29,10 +29,11 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.skip_depth = 0
         self.pre_depth = 0
+        self.has_text = False
 
     def _break(self, lines: int) -> None:
         """End the current line, leaving at least `lines` line breaks (never more) before the next text."""
-        if not "".join(self.parts).strip():
+        if not self.has_text:
             return
         tail = "".join(self.parts[-4:]).rstrip(" ")
         have = len(tail) - len(tail.rstrip("\n"))
@@ -76,6 +77,7 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip_depth:
             return
+        self.has_text = self.has_text or not data.isspace()
         if self.pre_depth:
             self.parts.append(data)
         else:

@@ -41,7 +41,10 @@ _FIELD = re.compile(rb"[!-9;-~]+:")
 _OBS_FIELD = re.compile(rb"([!-9;-~]+)[ \t]+:")
 # An unquoted boundary holding "=" or other tspecials (Outlook's "----=_NextPart_..."): quoting a
 # token never changes its value (RFC 2045 section 5.1), and it lets the parser find the parts.
-_BARE_BOUNDARY = re.compile(rb"""(?im)((?:^[ \t]+|;[ \t]*)boundary=)([^"\s;]+)""")
+# The pattern starts with a literal so the regex engine can skip through large attachments quickly.
+_BARE_BOUNDARY = re.compile(
+    rb"""OUNDARY=(?<=[;\s]BOUNDARY=)([^"\s;]+)|oundary=(?<=[;\s][bB]oundary=)([^"\s;]+)"""
+)
 
 
 def parse_eml(data: bytes, name: str) -> Iterator[Parsed]:
@@ -59,9 +62,15 @@ def parse_mbox(lines: Iterable[bytes], name: str) -> Iterator[Parsed]:
         )
 
 
+def _quote(match: re.Match[bytes]) -> bytes:
+    value = match.group(1) or match.group(2)
+    return match.group(0)[: -len(value)] + b'"' + value + b'"'
+
+
 def repair(data: bytes) -> bytes:
     """Mend what stops the email package from seeing headers and parts that are plainly there."""
-    data = _BARE_BOUNDARY.sub(rb'\1"\2"', data)
+    if b"oundary=" in data or b"OUNDARY=" in data:
+        data = _BARE_BOUNDARY.sub(_quote, data)
     match = _BLANK_LINE.search(data)
     end = match.start() if match else len(data)
     lines = data[:end].splitlines(keepends=True)
