@@ -49,11 +49,19 @@ HONEST = [q for q in demo_questions() if q["kind"] in ("unconnected", "nowhere")
 @pytest.mark.parametrize("question", ANSWERABLE, ids=lambda q: q["question"])
 def test_answers_cite_the_right_items(demo, question):
     app, _ = demo
-    answer = ask(app.vault, app.registry, app.model, question["question"],
-                 now=app.settings.current_time(), zone=app.settings.zone)
+    answer = ask(
+        app.vault,
+        app.registry,
+        app.model,
+        question["question"],
+        now=app.settings.current_time(),
+        zone=app.settings.zone,
+    )
     assert answer.found, answer.text
     assert any(_is_gold(c.stored, g) for c in answer.citations for g in question["gold"]), (
-        answer.text, [c.stored.item.native_id for c in answer.citations])
+        answer.text,
+        [c.stored.item.native_id for c in answer.citations],
+    )
     assert answer.text.rstrip().endswith("]")
 
 
@@ -61,8 +69,14 @@ def test_answers_cite_the_right_items(demo, question):
 @pytest.mark.parametrize("question", HONEST, ids=lambda q: q["question"])
 def test_no_answer_is_invented(demo, question):
     app, _ = demo
-    answer = ask(app.vault, app.registry, app.model, question["question"],
-                 now=app.settings.current_time(), zone=app.settings.zone)
+    answer = ask(
+        app.vault,
+        app.registry,
+        app.model,
+        question["question"],
+        now=app.settings.current_time(),
+        zone=app.settings.zone,
+    )
     assert not answer.found, answer.text
     assert not answer.citations
     if question["kind"] == "unconnected":

@@ -28,7 +28,12 @@ def test_local_endpoints_are_accepted(url):
 
 @pytest.mark.parametrize(
     "url",
-    ["https://api.openai.com/v1", "http://8.8.8.8/v1", "http://example.com:11434/v1", "http://[2606:4700:4700::1111]/v1"],
+    [
+        "https://api.openai.com/v1",
+        "http://8.8.8.8/v1",
+        "http://example.com:11434/v1",
+        "http://[2606:4700:4700::1111]/v1",
+    ],
 )
 def test_remote_endpoints_are_refused_unless_allowed(url):
     with pytest.raises(EgressRefused, match="allow_remote = true"):

@@ -65,8 +65,13 @@ def test_chat_returns_json_fitting_the_schema(llama_server):
         "required": ["city", "nights"],
     }
     reply = model.complete_json(
-        [Message("user", "Sam and I fly to Lisbon on 12 November and come back on 15 November. "
-                         "Which city, and how many nights?")],
+        [
+            Message(
+                "user",
+                "Sam and I fly to Lisbon on 12 November and come back on 15 November. "
+                "Which city, and how many nights?",
+            )
+        ],
         schema,
         max_tokens=40,
     )

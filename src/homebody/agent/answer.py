@@ -1,9 +1,11 @@
 """`ask`: retrieve from the vault, let the model answer inside a schema, and cite by code.
 
-The model only sees numbered sources and may only point at those numbers, so every citation is a
-real vault item. Whether anything answers the question is decided by code and model together: no
-hits means nothing found (no model call); a question about data no connected source holds is
-answered with that fact (no model call); otherwise the model says whether its sources answer.
+A 0.5B model cannot be trusted to judge, so code does: a question about data no connected source
+holds is answered with that fact, and one whose informative words retrieval did not find gets
+"nothing found", both without a model call. The model then phrases an answer from numbered sources
+(or says NOT FOUND); code checks the answer has the shape the question asks for and that its words
+and numbers occur in the sources, and otherwise quotes the best source sentence or says nothing was
+found. Citations go to the sources that state the answer, so every one is a real, relevant item.
 """
 
 from __future__ import annotations
@@ -16,8 +18,20 @@ from datetime import datetime
 from typing import Any
 
 from homebody.agent.coverage import Coverage, coverage, missing_phrase, topics
-from homebody.agent.sources import block, excerpt
+from homebody.agent.grounding import (
+    MIN_COVERAGE,
+    Weights,
+    answer_type,
+    best_sentence,
+    fits,
+    grounded,
+    informative,
+    relevance,
+    support,
+)
+from homebody.agent.sources import block, collapse_occurrences, excerpt, quotable
 from homebody.connectors.base import Registry
+from homebody.errors import ModelOutputError
 from homebody.models.base import ChatModel, Message
 from homebody.retrieval.query import terms
 from homebody.retrieval.search import Hit, search
@@ -28,12 +42,13 @@ log = logging.getLogger(__name__)
 TOP_K = 5
 
 SYSTEM = (
-    "You are homebody, a personal assistant that answers questions about the user's own email, "
-    "messages and calendar. Answer ONLY from the numbered sources below, never from general "
-    "knowledge. If the sources do not contain the answer, set found to false. Otherwise write a "
-    "short, direct answer (one or two sentences, with the exact dates, times, places and names "
-    "from the sources) and list the numbers of the sources that state it. Today is {today}."
+    "You are homebody, a personal assistant. Answer the question about the user's own email, "
+    "messages and calendar using ONLY the numbered sources, never general knowledge. Write one "
+    "short sentence with the exact dates, times, places, names or amounts the sources give, and "
+    "list the numbers of the sources that say it. If no source says it, answer exactly NOT FOUND. "
+    "Today is {today}."
 )
+NOT_FOUND = re.compile(r"^\W*(not found|none|unknown|n/?a)\W*$|\bnot found\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,65 +88,112 @@ def ask(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     cov = coverage(vault, registry)
-    needed = topics(question)
-    missing = [k for k in cov.not_connected if k in needed]
+    missing = [k for k in cov.not_connected if k in topics(question)]
     if missing:
         text = f"I can't answer that: {missing_phrase(missing)}. I searched {cov.searched_phrase()}."
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
-    hits = search(vault, question, limit=TOP_K)
+    hits = collapse_occurrences(search(vault, question, limit=3 * TOP_K), now)[:TOP_K]
+    words = terms(question)
+    weight = Weights(vault)
+    relevance = relevance_of(hits, words, weight)
     timings["retrieval"] = time.perf_counter() - started
-    if not hits:
+    if relevance < MIN_COVERAGE:
+        log.info("nothing relevant: %d hits, coverage %.2f", len(hits), relevance)
         return Answer(question, _nothing(cov), False, [], cov, [], timings)
-    words = tuple(terms(question))
-    sources = [block(vault, hit.stored, hit.matched or words, zone) for hit in hits]
-    prompt = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(sources, start=1))
-    today = now.astimezone(zone).strftime("%A %d %B %Y")
-    schema = _schema(len(hits))
+    blocks = [block(vault, hit.stored, hit.matched or tuple(words), zone) for hit in hits]
     started = time.perf_counter()
-    completion = model.complete_json(
-        [
-            Message("system", SYSTEM.format(today=today)),
-            Message("user", f"Sources:\n\n{prompt}\n\nQuestion: {question}"),
-        ],
-        schema,
-        max_tokens=200,
-    )
+    reply, picked = _model_reply(model, question, blocks, now.astimezone(zone).strftime("%A %d %B %Y"))
     timings["model"] = time.perf_counter() - started
-    data = completion.data
+    if reply is None:
+        return Answer(question, _nothing(cov), False, [], cov, [], timings)
+    kind = answer_type(question)
+    if not (fits(kind, reply) and informative(reply, question) and grounded(reply, blocks, question)):
+        # The model's wording fails a check: quote the sources instead, or say nothing.
+        log.info("model answer rejected by checks (type %s); quoting the sources", kind.value)
+        order = [*picked, *(i for i in range(len(hits)) if i not in picked)]
+        quotes = (best_sentence(quotable(hits[i].stored, zone), question, kind, weight) for i in order)
+        reply = next((q for q in quotes if q), None)
+        if reply is None:
+            return Answer(question, _nothing(cov), False, [], cov, [], timings)
+    chosen = _supporting(reply, question, hits, blocks, picked, weight)
+    citations = [
+        Citation(n, hits[i].stored, excerpt(hits[i].stored.item.text, hits[i].matched or tuple(words)))
+        for n, i in enumerate(chosen, start=1)
+    ]
+    marks = "".join(f"[{c.number}]" for c in citations)
+    return Answer(question, f"{reply} {marks}".strip(), True, citations, cov, [], timings)
+
+
+def relevance_of(hits: list[Hit], words: list[str], weight: Weights) -> float:
+    """Share of the question's informative weight that the hits matched between them."""
+    return relevance(words, (w for hit in hits for w in hit.matched), weight) if hits else 0.0
+
+
+def _model_reply(
+    model: ChatModel, question: str, blocks: list[str], today: str
+) -> tuple[str | None, list[int]]:
+    """The model's answer (None when it says the sources don't hold one) and the sources it named."""
+    sources = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(blocks, start=1))
+    try:
+        completion = model.complete_json(
+            [
+                Message("system", SYSTEM.format(today=today)),
+                Message("user", f"Sources:\n\n{sources}\n\nQuestion: {question}"),
+            ],
+            _schema(len(blocks)),
+            max_tokens=120,
+        )
+    except ModelOutputError as err:
+        # The model's failure is not the user's: fall back to quoting the best source.
+        log.info("model reply unusable: %s", type(err).__name__)
+        return "", []
     log.info(
-        "answered with %d prompt and %d completion tokens in %.1f s",
+        "model answered with %d prompt and %d completion tokens in %.1f s",
         completion.prompt_tokens,
         completion.completion_tokens,
         completion.seconds,
     )
-    found = bool(data.get("found")) and bool(str(data.get("answer", "")).strip())
-    if not found:
-        return Answer(question, _nothing(cov), False, [], cov, [], timings)
-    reply = _clean(str(data["answer"]))
-    chosen = _cited(data.get("sources", []), hits, reply)
-    citations = [
-        Citation(n, hit.stored, excerpt(hit.stored.item.text, hit.matched or words))
-        for n, hit in enumerate(chosen, start=1)
-    ]
-    marks = "".join(f"[{c.number}]" for c in citations)
-    return Answer(question, f"{reply} {marks}".strip(), True, citations, cov, [], timings)
+    reply = _clean(str(completion.data.get("answer", "")))
+    if NOT_FOUND.search(reply):
+        return None, []
+    numbers = completion.data.get("sources", [])
+    picked = (
+        [n - 1 for n in numbers if isinstance(n, int) and 1 <= n <= len(blocks)]
+        if isinstance(numbers, list)
+        else []
+    )
+    return reply, list(dict.fromkeys(picked))
 
 
 def _schema(count: int) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "found": {"type": "boolean"},
-            "answer": {"type": "string", "maxLength": 400},
+            "answer": {"type": "string", "maxLength": 300},
             "sources": {
                 "type": "array",
                 "items": {"type": "integer", "enum": list(range(1, count + 1))},
                 "maxItems": 3,
             },
         },
-        "required": ["found", "answer", "sources"],
+        "required": ["answer", "sources"],
         "additionalProperties": False,
     }
+
+
+def _supporting(
+    reply: str, question: str, hits: list[Hit], blocks: list[str], picked: list[int], weight: Weights
+) -> list[int]:
+    """Indexes of the hits that state the answer, best first, at most three."""
+    scores = [support(reply, question, _plain(b), weight) for b in blocks]
+    best = max(scores)
+    if best <= 0:
+        return picked[:1] or [0]
+    chosen = sorted(
+        (i for i, score in enumerate(scores) if score >= 0.6 * best),
+        key=lambda i: (-scores[i], i),
+    )
+    return chosen[:3]
 
 
 def _nothing(cov: Coverage) -> str:
@@ -144,16 +206,6 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _cited(numbers: object, hits: list[Hit], reply: str) -> list[Hit]:
-    """The hits the model pointed at; if it pointed at none, those sharing most words with its answer."""
-    chosen: list[Hit] = []
-    if isinstance(numbers, list):
-        for n in numbers:
-            if isinstance(n, int) and 1 <= n <= len(hits) and hits[n - 1] not in chosen:
-                chosen.append(hits[n - 1])
-    if chosen:
-        return chosen
-    answer_words = set(terms(reply))
-    overlap = [(len(answer_words & set(terms(h.stored.item.text))), i) for i, h in enumerate(hits)]
-    best = max(overlap)
-    return [hits[best[1]]]
+def _plain(block_text: str) -> str:
+    """A source block without its chat-context markers."""
+    return block_text.replace(">> ", "")

@@ -89,11 +89,14 @@ def coverage(vault: Vault, registry: Registry) -> Coverage:
     """The current coverage of the vault, from its sources and their connectors."""
     views = []
     connected: set[Kind] = set()
+    held = vault.kinds_by_source()
     for stats in vault.source_stats():
         try:
             provides = registry.get(stats.source.kind).provides
         except UnknownSourceKind:
             provides = frozenset()
+        # A source says it covers what it holds; an empty one what its connector can bring.
+        provides = held.get(stats.source.id, provides)
         connected |= provides
         views.append(
             SourceView(

@@ -6,11 +6,12 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from homebody.retrieval.search import Hit
 from homebody.vault.items import Kind
 from homebody.vault.store import StoredItem, Vault
 
 EXCERPT = 240
-BLOCK = 700
+BLOCK = 500
 
 
 def local_time(ts: datetime | None, zone: ZoneInfo, *, all_day: bool = False) -> str:
@@ -59,7 +60,7 @@ def block(vault: Vault, stored: StoredItem, words: tuple[str, ...], zone: ZoneIn
     item = stored.item
     if item.kind is Kind.MESSAGE:
         lines = []
-        for other in vault.neighbours(stored, before=2, after=2):
+        for other in vault.neighbours(stored, before=1, after=1):
             mark = ">>" if other.id == stored.id else "  "
             who = other.item.author or "system"
             when = local_time(other.item.ts, zone)
@@ -68,14 +69,68 @@ def block(vault: Vault, stored: StoredItem, words: tuple[str, ...], zone: ZoneIn
     body = item.text
     if item.kind is Kind.EVENT:
         details = [f"starts {local_time(item.ts, zone, all_day=bool(item.meta.get('all_day')))}"]
-        if item.meta.get("end"):
-            details.append(f"ends {item.meta['end']}")
+        end = _end(item.meta.get("end"), zone)
+        if end:
+            details.append(f"ends {end}")
         if item.meta.get("location"):
             details.append(f"at {item.meta['location']}")
         body = "; ".join(details) + "\n" + body
     return headline(stored, zone) + "\n" + excerpt(body, words, BLOCK)
 
 
+def quotable(stored: StoredItem, zone: ZoneInfo) -> str:
+    """The item's own words, as they may be quoted in an answer: no headlines, no other items."""
+    item = stored.item
+    if item.kind is Kind.MESSAGE:
+        return f"{item.author or 'system'}: {item.text}"
+    if item.kind is Kind.EVENT:
+        when = local_time(item.ts, zone, all_day=bool(item.meta.get("all_day")))
+        where = f" at {item.meta['location']}" if item.meta.get("location") else ""
+        return f"{item.title or 'Event'} on {when}{where}.\n{item.text}"
+    return item.text
+
+
+def collapse_occurrences(hits: list[Hit], now: datetime) -> list[Hit]:
+    """One hit per recurring event: the occurrence nearest `now`, upcoming ones first."""
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        item = hit.stored.item
+        if item.kind is not Kind.EVENT or not item.thread or item.ts is None:
+            continue
+        kept = best.get(item.thread)
+        if kept is None or _nearness(item.ts, now) < _nearness(kept.stored.item.ts, now):
+            best[item.thread] = hit
+    out = []
+    for hit in hits:
+        item = hit.stored.item
+        if item.kind is Kind.EVENT and item.thread in best:
+            if best[item.thread] is hit:
+                out.append(hit)
+        else:
+            out.append(hit)
+    return out
+
+
+def _nearness(ts: datetime | None, now: datetime) -> tuple[int, float]:
+    if ts is None:
+        return (2, 0.0)
+    delta = (ts - now).total_seconds()
+    return (0, delta) if delta >= 0 else (1, -delta)
+
+
 def _flat(text: str, width: int) -> str:
     flat = re.sub(r"\s+", " ", text).strip()
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _end(value: object, zone: ZoneInfo) -> str | None:
+    """An event's end as the user reads it, from the ISO text the connector stored."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        end = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if end.tzinfo is None:
+        return end.strftime("%a %d %b %Y") if len(value) <= 10 else end.strftime("%a %d %b %Y %H:%M")
+    return local_time(end, zone)

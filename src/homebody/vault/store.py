@@ -140,6 +140,13 @@ class Vault:
             for r in rows
         ]
 
+    def kinds_by_source(self) -> dict[int, frozenset[Kind]]:
+        """The kinds of items each source holds (sources holding none are absent)."""
+        held: dict[int, set[Kind]] = {}
+        for row in self.conn.execute("SELECT DISTINCT source_id, kind FROM items"):
+            held.setdefault(row[0], set()).add(Kind(row[1]))
+        return {source: frozenset(kinds) for source, kinds in held.items()}
+
     def mark_synced(self, source: Source, error: str | None, when: datetime) -> None:
         """Record the end of a sync of this source, good or not."""
         if error is None:
