@@ -7,7 +7,7 @@ from pathlib import Path
 
 from homebody.config import Settings, load_settings
 from homebody.connectors.base import Registry, SyncContext, load_registry
-from homebody.models import ChatModel, load_chat_model
+from homebody.models import ChatModel, LazyChat
 from homebody.vault.store import Vault
 
 
@@ -41,9 +41,9 @@ class App:
 
     @property
     def model(self) -> ChatModel:
-        """The configured chat model, loaded on first use."""
+        """The configured chat model, loaded when first asked something."""
         if self._model is None:
-            self._model = load_chat_model(self.settings)
+            self._model = LazyChat(self.settings)
         return self._model
 
     def sync_context(self) -> SyncContext:

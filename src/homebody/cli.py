@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
@@ -25,9 +24,6 @@ from homebody.sync import SourceReport, sync_all
 from homebody.vault.store import Source
 from homebody.views import answer_view, hit_view, item_view, source_view
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -36,7 +32,18 @@ def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group()
+class _Group(click.Group):
+    """Commands whose HomebodyErrors become a one-line message and the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HomebodyError as error:
+            err.print(f"[red]error:[/] {escape(str(error))}")
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="homebody")
 @click.option(
     "--home",
@@ -283,22 +290,11 @@ def demo(ctx: click.Context, fresh: bool) -> None:
     )
 
 
-def _guard(func: Callable[P, R]) -> Callable[P, R]:
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except HomebodyError as error:
-            err.print(f"[red]error:[/] {escape(str(error))}")
-            sys.exit(error.exit_code)
-        except Exception:  # noqa: BLE001 - the process edge: log it and say where to look
-            logging.getLogger("homebody").exception("unexpected error")
-            err.print("[red]homebody hit an unexpected error[/] (details above); please report it.")
-            sys.exit(70)
-
-    return wrapper
-
-
-@_guard
 def main() -> None:
     """Entry point of the `homebody` console script."""
-    cli()
+    try:
+        cli()
+    except Exception:  # noqa: BLE001 - the process edge: log it and say where to look
+        logging.getLogger("homebody").exception("unexpected error")
+        err.print("[red]homebody hit an unexpected error[/] (details above); please report it.")
+        sys.exit(70)

@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homebody.config import Settings, models_dir
 from homebody.errors import ConfigError
 from homebody.models.base import ChatModel, Completion, Embedder, Message
 from homebody.models.files import default_llm, verify
 
-__all__ = ["ChatModel", "Completion", "Embedder", "Message", "load_chat_model", "load_embedder"]
+__all__ = [
+    "ChatModel",
+    "Completion",
+    "Embedder",
+    "LazyChat",
+    "Message",
+    "load_chat_model",
+    "load_embedder",
+]
+
+
+class LazyChat:
+    """The configured chat model, loaded only when first asked something.
+
+    Many answers need no model (nothing found, data not connected); they should not wait for one.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._model: ChatModel | None = None
+        self.name = settings.model.name or settings.model.backend
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model has been loaded."""
+        return self._model is not None
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int = 256
+    ) -> Completion:
+        """Load the model if needed, then ask it."""
+        if self._model is None:
+            self._model = load_chat_model(self._settings)
+            self.name = self._model.name
+        return self._model.complete_json(messages, schema, max_tokens=max_tokens)
+
+    def close(self) -> None:
+        """Release the model if it was loaded."""
+        if self._model is not None:
+            self._model.close()
+            self._model = None
 
 
 def load_chat_model(settings: Settings) -> ChatModel:
