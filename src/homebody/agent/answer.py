@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from homebody.agent.coverage import Coverage, coverage, missing_phrase, topics
+from homebody.agent.coverage import LABELS, Coverage, coverage, missing_phrase, topics
 from homebody.agent.grounding import (
     MIN_COVERAGE,
     Weights,
@@ -76,7 +76,7 @@ class Answer:
         """'Searched your email (mbox), messages (whatsapp) and calendar (ics).' plus what is missing."""
         line = f"Searched {self.coverage.searched_phrase()}."
         if self.coverage.not_connected:
-            labels = ", ".join(str(k) for k in self.coverage.not_connected)
+            labels = ", ".join(LABELS[k] for k in self.coverage.not_connected)
             line += f" Not connected: {labels}."
         return line
 
@@ -115,7 +115,7 @@ def ask(
         reply = next((q for q in quotes if q), None)
         if reply is None:
             return Answer(question, _nothing(cov), False, [], cov, [], timings)
-    chosen = _supporting(reply, question, hits, blocks, picked, weight)
+    chosen = _supporting(reply, question, [quotable(h.stored, zone) for h in hits], picked, weight)
     citations = [
         Citation(n, hits[i].stored, excerpt(hits[i].stored.item.text, hits[i].matched or tuple(words)))
         for n, i in enumerate(chosen, start=1)
@@ -181,11 +181,9 @@ def _schema(count: int) -> dict[str, Any]:
     }
 
 
-def _supporting(
-    reply: str, question: str, hits: list[Hit], blocks: list[str], picked: list[int], weight: Weights
-) -> list[int]:
-    """Indexes of the hits that state the answer, best first, at most three."""
-    scores = [support(reply, question, _plain(b), weight) for b in blocks]
+def _supporting(reply: str, question: str, texts: list[str], picked: list[int], weight: Weights) -> list[int]:
+    """Indexes of the hits whose own words state the answer, best first, at most three."""
+    scores = [support(reply, question, text, weight) for text in texts]
     best = max(scores)
     if best <= 0:
         return picked[:1] or [0]
@@ -204,8 +202,3 @@ def _clean(text: str) -> str:
     """The model's answer without any citation marks of its own (code numbers citations)."""
     text = re.sub(r"\s*\[(?:\d+(?:\s*,\s*)?)+\]", "", text)
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _plain(block_text: str) -> str:
-    """A source block without its chat-context markers."""
-    return block_text.replace(">> ", "")

@@ -124,6 +124,7 @@ def grounded(answer: str, sources: list[str], question: str) -> bool:
 def support(answer: str, question: str, source: str, weight: Weights) -> float:
     """How much of the answer (and, less, of the question) a source states."""
     answer_words = [w for w in terms(answer) if w not in terms(question)]
+    source = _URL.sub(" ", source)
     score = sum(weight(w) for w in answer_words if contains(source, w))
     score += 0.25 * sum(weight(w) for w in terms(question) if contains(source, w))
     return score
