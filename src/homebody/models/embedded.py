@@ -6,6 +6,9 @@ Both come prebuilt from PyPI (no compiler at install) and run offline on the CPU
 from __future__ import annotations
 
 import logging
+import secrets
+import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,10 +40,16 @@ class EmbeddedChat:
         params.cpuparams_batch.n_threads = threads or cpu_threads()
         params.warmup = False
         params.verbosity = -1
+        # The engine always starts its HTTP server too. Keep it off the network: a Unix socket in a
+        # folder only this user can enter, behind a random key; we call it in-process anyway.
+        self._private = Path(tempfile.mkdtemp(prefix="homebody-engine-"))
+        params.hostnames = [str(self._private / "engine.sock")]
+        params.api_keys = [secrets.token_hex(24)]
         started = time.perf_counter()
         try:
             self._server = xllamacpp.Server(params)
         except Exception as err:  # noqa: BLE001 - the engine raises plain RuntimeErrors
+            shutil.rmtree(self._private, ignore_errors=True)
             raise ModelUnavailable(f"llama.cpp could not load {path.name}: {err}") from err
         self.name = path.stem
         self._lock = threading.Lock()
@@ -78,8 +87,9 @@ class EmbeddedChat:
         )
 
     def close(self) -> None:
-        """Free the model's memory."""
+        """Free the model's memory and remove its private socket folder."""
         self._server = None
+        shutil.rmtree(self._private, ignore_errors=True)
 
 
 class EmbeddedEmbedder:
