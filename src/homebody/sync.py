@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from homebody.connectors.base import Connector, Registry, SyncContext
 from homebody.errors import BadRecord, SourceError
+from homebody.vault.items import Item
 from homebody.vault.store import Source, Vault, utc_text
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,10 @@ def sync_source(
         return report
     report.files = len(files)
     progress.source_started(source, len(files))
+    seen: dict[str, str] = {}
     for file in files:
         try:
-            _sync_file(vault, connector, source, file, context, progress, report)
+            _sync_file(vault, connector, source, file, context, progress, report, seen)
         except SourceError as err:
             report.errors.append(BadRecord(str(file), "whole file", str(err)))
             _replace_errors(vault, source, file, [report.errors[-1]], context.now)
@@ -121,6 +123,7 @@ def _sync_file(
     context: SyncContext,
     progress: Progress,
     report: SourceReport,
+    seen: dict[str, str],
 ) -> None:
     try:
         stat = file.stat()
@@ -150,7 +153,10 @@ def _sync_file(
                 errors.append(parsed)
                 report.errors.append(parsed)
                 continue
-            change = vault.upsert(source, parsed, str(file))
+            item = _distinct(parsed, seen)
+            if item is None:
+                continue
+            change = vault.upsert(source, item, str(file))
             items += 1
             setattr(report, change, getattr(report, change) + 1)
             pending += 1
@@ -181,6 +187,24 @@ def _sync_file(
         vault.conn.execute("ROLLBACK")
         raise
     progress.items_read(pending)
+
+
+def _distinct(item: Item, seen: dict[str, str]) -> Item | None:
+    """The item with a native id no other record of this sync has taken; None for an exact repeat.
+
+    Native ids are not always unique: two different emails can carry one Message-ID (FORMATS.md,
+    "Dedupe"). Overwriting one with the other would lose a message, so within one sync the second
+    becomes `<id>#2`; the very same record seen twice (an .eml also in an mbox) is stored once.
+    """
+    digest = item.content_hash()
+    native_id, n = item.native_id, 1
+    while native_id in seen:
+        if seen[native_id] == digest:
+            return None
+        n += 1
+        native_id = f"{item.native_id}#{n}"
+    seen[native_id] = digest
+    return item if n == 1 else replace(item, native_id=native_id)
 
 
 def _replace_errors(

@@ -112,3 +112,20 @@ def test_plugin_cannot_claim_a_builtin_kind(monkeypatch, tmp_path):
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ConfigError, match="whatsapp"):
         load_registry(["clash_plugin"])
+
+
+def test_two_records_sharing_a_native_id_are_both_kept(tmp_path, vault, registry):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(_note(1, "first note with id 1"))
+    (folder / "b.jsonl").write_text(
+        "\n".join([_note(1, "a different note with id 1"), _note(1, "first note with id 1")])
+    )
+    vault.add_source("notes", "jsonl", str(folder))
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.added, report.updated) == (2, 0)
+    texts = sorted(s.item.text for s in vault.iter_items())
+    assert texts == ["a different note with id 1", "first note with id 1"]
+    assert sorted(s.item.native_id for s in vault.iter_items()) == ["1", "1#2"]
+    [again] = sync_all(vault, registry, CONTEXT)
+    assert (again.added, again.updated) == (0, 0)

@@ -159,3 +159,11 @@ def test_bom_and_windows_bytes_are_read(tmp_path: Path) -> None:
     (item,) = _read(file)
     assert isinstance(item, Item)
     assert (item.author, item.text) == ("Sam", "caf\ufffd é")
+
+
+def test_a_folder_of_renamed_exports_is_found_by_content(tmp_path):
+    from homebody.connectors.whatsapp.connector import WhatsAppConnector
+
+    (tmp_path / "sam.txt").write_text("12/01/2024, 09:14 - Sam: hello\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("shopping list\n- milk\n", encoding="utf-8")
+    assert [p.name for p in WhatsAppConnector().files(tmp_path)] == ["sam.txt"]

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.whatsapp.grammar import match_header
 from homebody.connectors.whatsapp.parse import (
     chat_name_from_filename,
     decode_export,
@@ -65,8 +66,19 @@ def _is_export(path: Path) -> bool:
     """True if a file found in a folder is a chat export (so unrelated files are left alone)."""
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        return path.name == _IOS_CHAT or is_export_title(path.stem)
+        return path.name == _IOS_CHAT or is_export_title(path.stem) or _looks_like_chat(path)
     return suffix == ".zip" and _zip_chat_member(path) is not None
+
+
+def _looks_like_chat(path: Path) -> bool:
+    """True if a renamed .txt starts like a chat export (a message header within its first lines)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    lines = decode_export(head).splitlines()[:5]
+    return any(match_header(line) is not None for line in lines)
 
 
 def _chat_name(path: Path) -> str:
