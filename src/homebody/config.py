@@ -54,8 +54,8 @@ class SecretRef(BaseModel):
         return None
 
 
-class ModelSettings(BaseModel):
-    """Which language model answers, and where it runs."""
+class EndpointSettings(BaseModel):
+    """Where a model runs: embedded in this process, or behind an OpenAI-compatible server."""
 
     model_config = ConfigDict(extra="forbid")
     backend: Literal["embedded", "openai"] = "embedded"
@@ -63,6 +63,11 @@ class ModelSettings(BaseModel):
     name: str | None = None
     api_key: SecretRef | None = None
     allow_remote: bool = False
+
+
+class ModelSettings(EndpointSettings):
+    """Which language model answers, and where it runs."""
+
     path: Path | None = None
     sha256: str | None = None
     context: int = Field(default=4096, ge=512)
@@ -70,15 +75,8 @@ class ModelSettings(BaseModel):
     timeout: float = Field(default=300.0, gt=0)
 
 
-class EmbeddingSettings(BaseModel):
+class EmbeddingSettings(EndpointSettings):
     """Which embedding model turns text into vectors."""
-
-    model_config = ConfigDict(extra="forbid")
-    backend: Literal["embedded", "openai"] = "embedded"
-    base_url: str | None = None
-    name: str | None = None
-    api_key: SecretRef | None = None
-    allow_remote: bool = False
 
 
 class Settings(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homebody.config import Settings, models_dir
+from homebody.config import EndpointSettings, Settings, models_dir
 from homebody.errors import ConfigError
 from homebody.models.base import ChatModel, Completion, Embedder, Message
 from homebody.models.files import default_llm, verify
@@ -52,21 +52,25 @@ class LazyChat:
             self._model = None
 
 
+def _server_options(config: EndpointSettings, section: str) -> tuple[str, str, dict[str, Any]]:
+    """Base URL, model name and client options of an OpenAI-compatible server section."""
+    if not config.base_url or not config.name:
+        raise ConfigError(f'[{section}] backend = "openai" needs base_url and name in config.toml')
+    options = {
+        "api_key": config.api_key.resolve() if config.api_key else None,
+        "allow_remote": config.allow_remote,
+    }
+    return config.base_url, config.name, options
+
+
 def load_chat_model(settings: Settings) -> ChatModel:
     """The chat model the settings name, loaded and checked."""
     config = settings.model
     if config.backend == "openai":
         from homebody.models.openai import OpenAIChat
 
-        if not config.base_url or not config.name:
-            raise ConfigError('[model] backend = "openai" needs base_url and name in config.toml')
-        return OpenAIChat(
-            config.base_url,
-            config.name,
-            api_key=config.api_key.resolve() if config.api_key else None,
-            allow_remote=config.allow_remote,
-            timeout=config.timeout,
-        )
+        url, name, options = _server_options(config, "model")
+        return OpenAIChat(url, name, timeout=config.timeout, **options)
     from homebody.models.embedded import EmbeddedChat
 
     if config.path is not None:
@@ -84,14 +88,8 @@ def load_embedder(settings: Settings) -> Embedder:
     if config.backend == "openai":
         from homebody.models.openai import OpenAIEmbedder
 
-        if not config.base_url or not config.name:
-            raise ConfigError('[embedding] backend = "openai" needs base_url and name in config.toml')
-        return OpenAIEmbedder(
-            config.base_url,
-            config.name,
-            api_key=config.api_key.resolve() if config.api_key else None,
-            allow_remote=config.allow_remote,
-        )
+        url, name, options = _server_options(config, "embedding")
+        return OpenAIEmbedder(url, name, **options)
     from homebody.models.embedded import EmbeddedEmbedder
 
     return EmbeddedEmbedder()

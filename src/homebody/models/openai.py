@@ -42,8 +42,10 @@ def _post(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, An
     return data
 
 
-class OpenAIChat:
-    """Chat completions from an OpenAI-compatible server."""
+class _Endpoint:
+    """A model behind an OpenAI-compatible server, reached only if the egress policy allows it."""
+
+    what = "model server"
 
     def __init__(
         self,
@@ -54,9 +56,17 @@ class OpenAIChat:
         allow_remote: bool = False,
         timeout: float = 300.0,
     ) -> None:
-        self.base_url = check_endpoint(base_url, allow_remote=allow_remote, what="model server")
+        self.base_url = check_endpoint(base_url, allow_remote=allow_remote, what=self.what)
         self.name = model
         self._client = _client(self.base_url, api_key, timeout)
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._client.close()
+
+
+class OpenAIChat(_Endpoint):
+    """Chat completions from an OpenAI-compatible server."""
 
     def complete_json(
         self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int = 256
@@ -90,26 +100,14 @@ class OpenAIChat:
             seconds=time.perf_counter() - started,
         )
 
-    def close(self) -> None:
-        """Close the HTTP connection pool."""
-        self._client.close()
 
-
-class OpenAIEmbedder:
+class OpenAIEmbedder(_Endpoint):
     """Embeddings from an OpenAI-compatible `/embeddings` endpoint."""
 
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        *,
-        api_key: str | None = None,
-        allow_remote: bool = False,
-        timeout: float = 120.0,
-    ) -> None:
-        self.base_url = check_endpoint(base_url, allow_remote=allow_remote, what="embedding server")
-        self.name = model
-        self._client = _client(self.base_url, api_key, timeout)
+    what = "embedding server"
+
+    def __init__(self, base_url: str, model: str, **options: Any) -> None:
+        super().__init__(base_url, model, **options)
         self.dim = len(self.embed_query("dimension probe"))
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
@@ -132,7 +130,3 @@ class OpenAIEmbedder:
         """One unit vector for a search query."""
         vector: Vector = self._embed([text])[0]
         return vector
-
-    def close(self) -> None:
-        """Close the HTTP connection pool."""
-        self._client.close()
