@@ -9,6 +9,7 @@ reads them, and hands them to the parser. A module registers its connectors with
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,17 +76,21 @@ class Registry:
         return sorted(k for k, c in self._connectors.items() if kind in c.provides)
 
 
-BUILTIN_MODULES: tuple[str, ...] = (
-    "homebody.connectors.email.connector",
-    "homebody.connectors.whatsapp.connector",
-    "homebody.connectors.ics.connector",
-)
+def builtin_modules() -> list[str]:
+    """The `connector` module of every folder in this package: each built-in source, by name."""
+    import homebody.connectors as package
+
+    return [
+        f"{package.__name__}.{info.name}.connector"
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        if info.ispkg
+    ]
 
 
 def load_registry(plugins: Sequence[str] = ()) -> Registry:
     """A registry with the built-in connectors, then the plugin modules the user's config names."""
     registry = Registry()
-    for name in (*BUILTIN_MODULES, *plugins):
+    for name in (*builtin_modules(), *plugins):
         try:
             module = importlib.import_module(name)
         except ImportError as err:
