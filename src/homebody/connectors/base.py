@@ -80,11 +80,12 @@ def builtin_modules() -> list[str]:
     """The `connector` module of every folder in this package: each built-in source, by name."""
     import homebody.connectors as package
 
-    return [
-        f"{package.__name__}.{info.name}.connector"
-        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
-        if info.ispkg
-    ]
+    names = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        folder = Path(package.__path__[0]) / info.name
+        if info.ispkg and (folder / "connector.py").exists():
+            names.append(f"{package.__name__}.{info.name}.connector")
+    return names
 
 
 def load_registry(plugins: Sequence[str] = ()) -> Registry:
