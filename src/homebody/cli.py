@@ -65,13 +65,14 @@ def cli(ctx: click.Context, home: Path | None, verbose: int) -> None:
 
 @cli.command()
 @click.argument("kind")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("location")
 @click.option("--name", help="A name for the source (default: from the path).")
 @click.pass_obj
-def add(app: App, kind: str, path: Path, name: str | None) -> None:
-    """Register a source of KIND (mbox, eml, whatsapp, ics, ...) read from PATH."""
+def add(app: App, kind: str, location: str, name: str | None) -> None:
+    """Register a source of KIND (mbox, eml, whatsapp, ics, ...) read from a PATH (or feed URL)."""
     connector = app.registry.get(kind)
-    path = path.expanduser().resolve()
+    is_url = location.startswith(("http://", "https://"))
+    path = Path(location) if is_url else Path(location).expanduser().resolve()
     files = connector.files(path)
     taken = {s.name for s in app.vault.sources()}
     if name is None:
@@ -79,7 +80,7 @@ def add(app: App, kind: str, path: Path, name: str | None) -> None:
         n = 2
         while name in taken:
             name, n = f"{base}-{n}", n + 1
-    source = app.vault.add_source(name, kind, str(path))
+    source = app.vault.add_source(name, kind, location if is_url else str(path))
     out.print(
         f"Added source [bold]{escape(source.name)}[/] ({kind}, {len(files)} file(s)). "
         "Run [bold]homebody sync[/] to read it."

@@ -1,0 +1,5 @@
+"""`python -m homebody`: the same as the `homebody` command."""
+
+from homebody.cli import main
+
+main()
