@@ -125,3 +125,21 @@ def test_a_bad_config_is_a_config_error(home, monkeypatch):
     result = run("sources", ok=False)
     assert result.exit_code == 2
     assert "unknown time zone" in result.output
+
+
+def test_people_and_person(home, data):
+    _synced(data)
+    people = json.loads(run("people", "--json").output)
+    sam = next(p for p in people if p["name"] == "Sam Okafor")
+    assert sam["channels"] == {"mbox": 6, "whatsapp": 118}
+    shown = json.loads(run("person", "Sam Okafor", "--json").output)
+    assert {i["kind"] for i in shown["identities"]} == {"email", "name"}
+    assert "writes from sam.okafor@example.com" in shown["joined_because"][0]["reason"]
+    assert {r["source_kind"] for r in shown["recent"]} == {"mbox", "whatsapp"}
+    hits = json.loads(run("search", "Lisbon", "--person", "Sam Okafor", "--json").output)
+    assert {h["source_kind"] for h in hits} == {"mbox", "whatsapp"}
+    run("people", "split", "sam.okafor@example.com")
+    after = json.loads(run("person", "Sam Okafor", "--json").output)
+    assert {i["kind"] for i in after["identities"]} == {"name"}
+    address = json.loads(run("person", "sam.okafor@example.com", "--json").output)
+    assert address["id"] != after["id"]

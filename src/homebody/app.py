@@ -48,7 +48,9 @@ class App:
 
     def sync_context(self) -> SyncContext:
         """The clock and zone connectors see."""
-        return SyncContext(now=self.settings.current_time(), timezone=self.settings.timezone)
+        return SyncContext(
+            now=self.settings.current_time(), timezone=self.settings.timezone, region=self.settings.region
+        )
 
     def close(self) -> None:
         """Release the model and the vault."""

@@ -19,10 +19,12 @@ from homebody.agent.answer import Answer, ask
 from homebody.agent.sources import excerpt, local_time
 from homebody.app import App
 from homebody.errors import HomebodyError
-from homebody.retrieval.search import search
+from homebody.retrieval.search import Filters, search
 from homebody.sync import SourceReport, sync_all
+from homebody.vault.people import find_identity, override, rebuild
+from homebody.vault.persons import lookup, persons, reasons, recent_items
 from homebody.vault.store import Source
-from homebody.views import answer_view, hit_view, item_view, source_view
+from homebody.views import answer_view, hit_view, item_view, person_view, source_view
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -202,10 +204,12 @@ def sources(app: App, as_json: bool, errors: bool) -> None:
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--person", "person_name", help="Only items this person is part of.")
 @click.pass_obj
-def search_cmd(app: App, query: str, as_json: bool, limit: int) -> None:
+def search_cmd(app: App, query: str, as_json: bool, limit: int, person_name: str | None) -> None:
     """Search the vault for QUERY."""
-    hits = search(app.vault, query, limit=limit)
+    filters = Filters(person=lookup(app.vault, person_name).id) if person_name else None
+    hits = search(app.vault, query, limit=limit, filters=filters)
     if as_json:
         _emit_json([hit_view(h) for h in hits])
         return
@@ -272,6 +276,84 @@ def show(app: App, item_id: str, as_json: bool) -> None:
         out.print(f"[bold]meta[/]: {escape(json.dumps(meta, ensure_ascii=False))}")
     out.print()
     out.print(escape(text))
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def people(ctx: click.Context, as_json: bool) -> None:
+    """List the people in your data, each joined across channels."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
+    found = persons(app.vault)
+    if as_json:
+        _emit_json([person_view(p) for p in found])
+        return
+    if not found:
+        out.print("No people yet: add sources and run [bold]homebody sync[/].")
+    for p in found:
+        channels = ", ".join(f"{k} {n}" for k, n in p.channels.items())
+        out.print(
+            f"[bold]{escape(p.name)}[/] · {p.items} items ({channels}) · {len(p.identities)} identities"
+        )
+
+
+@people.command("merge")
+@click.argument("first")
+@click.argument("second")
+@click.pass_obj
+def people_merge(app: App, first: str, second: str) -> None:
+    """Say that FIRST and SECOND (addresses, numbers or names) are the same person."""
+    region = app.settings.region
+    a, b = find_identity(app.vault, first, region), find_identity(app.vault, second, region)
+    override(app.vault, "merge", a, b)
+    rebuild(app.vault, region)
+    out.print(f"Merged: {escape(first)} and {escape(second)} are now one person.")
+
+
+@people.command("split")
+@click.argument("who")
+@click.pass_obj
+def people_split(app: App, who: str) -> None:
+    """Take WHO (an address, number or name) out of the person it was joined into."""
+    region = app.settings.region
+    override(app.vault, "split", find_identity(app.vault, who, region))
+    rebuild(app.vault, region)
+    out.print(f"Split: {escape(who)} now stands on its own.")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def person(app: App, name: str, as_json: bool) -> None:
+    """Show a person: their identities, why they were joined, and recent items on every channel."""
+    found = lookup(app.vault, name)
+    why = reasons(app.vault, found)
+    items = recent_items(app.vault, found)
+    if as_json:
+        _emit_json(
+            {
+                **person_view(found),
+                "joined_because": [{"a": a, "b": b, "reason": r} for a, b, r in why],
+                "recent": [item_view(i, whole=False) for i in items],
+            }
+        )
+        return
+    out.print(f"[bold]{escape(found.name)}[/] · {found.items} items")
+    for kind, value, display in found.identities:
+        out.print(
+            f"  {kind}: {escape(value)}" + (f" ({escape(display)})" if display.casefold() != value else "")
+        )
+    for a, b, reason in why:
+        out.print(f"  [dim]joined {escape(a)} + {escape(b)}: {escape(reason)}[/]")
+    for stored in items:
+        item = stored.item
+        out.print(
+            f"  {stored.source_kind} · {local_time(item.ts, app.settings.zone)} · "
+            f"{escape(excerpt(item.text, [], 90))} · id {stored.id}"
+        )
 
 
 @cli.command()

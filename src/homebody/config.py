@@ -3,6 +3,7 @@
 Secrets are references, never values in the file (datasette's `$env`)::
 
     timezone = "Europe/London"
+    region = "GB"                      # for phone numbers written without a +country code
     plugins = []                       # connector plugin modules to load; none by default
 
     [model]
@@ -85,6 +86,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     home: Path
     timezone: str = "UTC"
+    region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     plugins: list[str] = Field(default_factory=list)
     model: ModelSettings = Field(default_factory=ModelSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -139,6 +141,8 @@ def load_settings(home: Path | None = None, env: dict[str, str] | None = None) -
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
             raise ConfigError(f"cannot read {config_path}: {err}") from err
     data["home"] = home
+    if environ.get("HOMEBODY_REGION"):
+        data["region"] = environ["HOMEBODY_REGION"]
     if environ.get("HOMEBODY_TIMEZONE"):
         data["timezone"] = environ["HOMEBODY_TIMEZONE"]
     if environ.get("HOMEBODY_NOW"):

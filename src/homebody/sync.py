@@ -18,6 +18,7 @@ from typing import Protocol
 
 from homebody.connectors.base import Connector, Registry, SyncContext
 from homebody.errors import BadRecord, SourceError
+from homebody.vault import people
 from homebody.vault.items import Item
 from homebody.vault.store import Source, Vault, utc_text
 
@@ -77,7 +78,13 @@ def sync_all(
     """Sync every source (or only the named one), each independently of the others' failures."""
     progress = progress or NoProgress()
     sources = [vault.source(only)] if only else vault.sources()
-    return [sync_source(vault, registry, source, context, progress) for source in sources]
+    reports = [sync_source(vault, registry, source, context, progress) for source in sources]
+    if (
+        any(r.added or r.updated for r in reports)
+        or not vault.conn.execute("SELECT 1 FROM persons LIMIT 1").fetchone()
+    ):
+        people.rebuild(vault, context.region)
+    return reports
 
 
 def sync_source(

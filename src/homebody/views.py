@@ -8,6 +8,7 @@ from homebody.agent.answer import Answer
 from homebody.agent.coverage import Coverage
 from homebody.agent.sources import excerpt
 from homebody.retrieval.search import Hit
+from homebody.vault.persons import Person
 from homebody.vault.store import SourceStats, StoredItem
 
 
@@ -105,4 +106,15 @@ def source_view(stats: SourceStats) -> dict[str, Any]:
         "last_ok": _iso(source.last_ok_at),
         "last_error": source.last_error,
         "errors": stats.errors,
+    }
+
+
+def person_view(person: Person) -> dict[str, Any]:
+    """One person: name, identities and where they appear."""
+    return {
+        "id": person.id,
+        "name": person.name,
+        "items": person.items,
+        "channels": person.channels,
+        "identities": [{"kind": k, "value": v, "display": d} for k, v, d in person.identities],
     }

@@ -34,7 +34,8 @@ from homebody.connectors.base import Registry
 from homebody.errors import ModelOutputError
 from homebody.models.base import ChatModel, Message
 from homebody.retrieval.query import terms
-from homebody.retrieval.search import Hit, search
+from homebody.retrieval.search import Filters, Hit, search
+from homebody.vault.persons import person_in_question
 from homebody.vault.store import StoredItem, Vault
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,12 @@ def ask(
     if missing:
         text = f"I can't answer that: {missing_phrase(missing)}. I searched {cov.searched_phrase()}."
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
-    hits = collapse_occurrences(search(vault, question, limit=3 * TOP_K), now)[:TOP_K]
+    # "What did Dev say about the trip?" searches Dev's items on every channel first.
+    person = person_in_question(vault, question)
+    hits = []
+    if person is not None:
+        hits = search(vault, question, limit=3 * TOP_K, filters=Filters(person=person.id))
+    hits = collapse_occurrences(hits or search(vault, question, limit=3 * TOP_K), now)[:TOP_K]
     words = terms(question)
     weight = Weights(vault)
     relevance = relevance_of(hits, words, weight)

@@ -25,10 +25,11 @@ Parsed = Item | BadRecord
 
 @dataclass(frozen=True)
 class SyncContext:
-    """What a connector may know about the sync it runs in: the clock and the user's time zone."""
+    """What a connector may know about the sync it runs in: the clock, the user's zone and region."""
 
     now: datetime
     timezone: str
+    region: str = "US"  # ISO country for phone numbers written without +country code
 
 
 class Connector(Protocol):

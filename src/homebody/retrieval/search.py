@@ -21,6 +21,7 @@ class Filters:
     sources: frozenset[str] = frozenset()
     since: datetime | None = None
     until: datetime | None = None
+    person: int | None = None  # a person's id: only items they are part of
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,12 @@ def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None 
     if filters.until:
         where.append("i.ts < ?")
         params.append(utc_text(filters.until))
+    if filters.person is not None:
+        where.append(
+            "i.rowid IN (SELECT ip.item_rowid FROM item_people ip JOIN identities d "
+            "ON d.id = ip.identity_id WHERE d.person_id = ?)"
+        )
+        params.append(filters.person)
     rows = vault.conn.execute(
         f"""SELECT items_fts.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank
             FROM items_fts JOIN items i ON i.rowid = items_fts.rowid

@@ -82,4 +82,43 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sync_errors_source ON sync_errors (source_id, file);
     """,
+    # 2: the people graph: identities seen on every channel, the persons they join into and why,
+    # the user's own merges and splits, and which identities each item involves.
+    """
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE identities (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        display TEXT NOT NULL,
+        person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL,
+        UNIQUE (kind, value)
+    );
+    CREATE TABLE identity_links (
+        a INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+        b INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (a, b)
+    );
+    CREATE TABLE person_overrides (
+        id INTEGER PRIMARY KEY,
+        action TEXT NOT NULL CHECK (action IN ('merge', 'split')),
+        a_kind TEXT NOT NULL,
+        a_value TEXT NOT NULL,
+        b_kind TEXT,
+        b_value TEXT,
+        made_at TEXT NOT NULL
+    );
+    CREATE TABLE item_people (
+        item_rowid INTEGER NOT NULL REFERENCES items(rowid) ON DELETE CASCADE,
+        identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        PRIMARY KEY (item_rowid, identity_id, role)
+    );
+    CREATE INDEX item_people_identity ON item_people (identity_id);
+    CREATE INDEX identities_person ON identities (person_id);
+    """,
 )
