@@ -66,6 +66,18 @@ def coverage_view(cov: Coverage) -> dict[str, Any]:
             }
             for s in cov.sources
         ],
+        "kinds": [
+            {
+                "kind": str(h.kind),
+                "connected": h.connected,
+                "sources": list(h.sources),
+                "first": _iso(h.first),
+                "last": _iso(h.last),
+                "last_sync": _iso(h.last_sync),
+                "errors": h.errors,
+            }
+            for h in cov.horizons()
+        ],
     }
 
 

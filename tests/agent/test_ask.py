@@ -201,3 +201,20 @@ def test_message_hits_show_the_model_their_chat_context(vault, registry):
     prompt = model.calls[0][1].content
     assert "12-15 November" in prompt, "neighbouring messages are shown with a hit"
     assert answer.citations[0].stored.item.thread == "whatsapp:Sam"
+
+
+def test_nothing_found_says_how_far_each_kind_of_data_goes(vault, registry):
+    answer = ask(vault, registry, ScriptedModel(), "What is my passport number?", now=NOW, zone=ZONE)
+    assert "email from 01 Oct 2026 to 03 Oct 2026" in answer.text
+    assert "messages from 01 Sep 2026 to 01 Sep 2026" in answer.text
+    kinds = {k["kind"]: k for k in answer_view(answer)["coverage"]["kinds"]}
+    assert kinds["email"]["connected"] and kinds["email"]["last"].startswith("2026-10-03")
+    assert kinds["transaction"] == {
+        "kind": "transaction",
+        "connected": False,
+        "sources": [],
+        "first": None,
+        "last": None,
+        "last_sync": None,
+        "errors": 0,
+    }

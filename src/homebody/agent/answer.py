@@ -91,7 +91,10 @@ def ask(
     cov = coverage(vault, registry)
     missing = [k for k in cov.not_connected if k in topics(question)]
     if missing:
-        text = f"I can't answer that: {missing_phrase(missing)}. I searched {cov.searched_phrase()}."
+        text = (
+            f"I can't answer that: {missing_phrase(missing)}. I searched {cov.searched_phrase()}. "
+            f"{cov.horizon_phrase(zone)}"
+        ).strip()
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
     # "What did Dev say about the trip?" searches Dev's items on every channel first.
     person = person_in_question(vault, question)
@@ -105,13 +108,13 @@ def ask(
     timings["retrieval"] = time.perf_counter() - started
     if relevance < MIN_COVERAGE:
         log.info("nothing relevant: %d hits, coverage %.2f", len(hits), relevance)
-        return Answer(question, _nothing(cov), False, [], cov, [], timings)
+        return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     blocks = [block(vault, hit.stored, hit.matched or tuple(words), zone) for hit in hits]
     started = time.perf_counter()
     reply, picked = _model_reply(model, question, blocks, now.astimezone(zone).strftime("%A %d %B %Y"))
     timings["model"] = time.perf_counter() - started
     if reply is None:
-        return Answer(question, _nothing(cov), False, [], cov, [], timings)
+        return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     kind = answer_type(question)
     if not (fits(kind, reply) and informative(reply, question) and grounded(reply, blocks, question)):
         # The model's wording fails a check: quote the sources instead, or say nothing.
@@ -120,7 +123,7 @@ def ask(
         quotes = (best_sentence(quotable(hits[i].stored, zone), question, kind, weight) for i in order)
         reply = next((q for q in quotes if q), None)
         if reply is None:
-            return Answer(question, _nothing(cov), False, [], cov, [], timings)
+            return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     chosen = _supporting(reply, question, [quotable(h.stored, zone) for h in hits], picked, weight)
     citations = [
         Citation(n, hits[i].stored, excerpt(hits[i].stored.item.text, hits[i].matched or tuple(words)))
@@ -200,8 +203,9 @@ def _supporting(reply: str, question: str, texts: list[str], picked: list[int], 
     return chosen[:3]
 
 
-def _nothing(cov: Coverage) -> str:
-    return f"I found nothing about that in {cov.searched_phrase()}."
+def _nothing(cov: Coverage, zone: Any) -> str:
+    """'I found nothing ...', with how far back and forward each kind of data goes."""
+    return f"I found nothing about that in {cov.searched_phrase()}. {cov.horizon_phrase(zone)}".strip()
 
 
 def _clean(text: str) -> str:

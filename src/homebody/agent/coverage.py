@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from homebody.connectors.base import Registry
 from homebody.errors import UnknownSourceKind
@@ -83,6 +84,56 @@ class Coverage:
         if not parts:
             return "nothing: no source is connected yet"
         return "your " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+
+    def horizons(self) -> list[KindHorizon]:
+        """For every kind of data: connected or not, first and last item, last good sync, errors."""
+        out = []
+        for kind in Kind:
+            views = [s for s in self.sources if kind in s.provides]
+            firsts = [s.first for s in views if s.first]
+            lasts = [s.last for s in views if s.last]
+            syncs = [s.last_ok for s in views if s.last_ok]
+            out.append(
+                KindHorizon(
+                    kind=kind,
+                    connected=bool(views),
+                    sources=tuple(f"{s.name} ({s.kind})" for s in views),
+                    first=min(firsts) if firsts else None,
+                    last=max(lasts) if lasts else None,
+                    # Freshness is only as good as the stalest source of that kind.
+                    last_sync=min(syncs) if len(syncs) == len(views) and syncs else None,
+                    errors=sum(s.errors for s in views),
+                )
+            )
+        return out
+
+    def horizon_phrase(self, zone: ZoneInfo) -> str:
+        """'Your email runs from 1 Aug 2026 to 20 Nov 2026; ...' for every connected kind."""
+        parts = []
+        for h in self.horizons():
+            if not h.connected:
+                continue
+            if h.first and h.last:
+                span = f"{h.first.astimezone(zone):%d %b %Y} to {h.last.astimezone(zone):%d %b %Y}"
+                parts.append(f"{LABELS[h.kind]} from {span}")
+            else:
+                parts.append(f"{LABELS[h.kind]}: nothing yet")
+            if h.errors:
+                parts[-1] += f" ({h.errors} unreadable record{'s' if h.errors > 1 else ''})"
+        return ("I can see your " + "; ".join(parts) + ".") if parts else ""
+
+
+@dataclass(frozen=True)
+class KindHorizon:
+    """How far homebody can see into one kind of data."""
+
+    kind: Kind
+    connected: bool
+    sources: tuple[str, ...]
+    first: datetime | None
+    last: datetime | None
+    last_sync: datetime | None
+    errors: int
 
 
 def coverage(vault: Vault, registry: Registry) -> Coverage:
