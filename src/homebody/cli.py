@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,8 @@ def cli(ctx: click.Context, home: Path | None, verbose: int) -> None:
 def add(app: App, kind: str, location: str, name: str | None) -> None:
     """Register a source of KIND (mbox, eml, whatsapp, ics, ...) read from a PATH (or feed URL)."""
     connector = app.registry.get(kind)
-    is_url = location.startswith(("http://", "https://"))
+    # Accounts and feeds are URLs (imaps://, https://): kept as written, never resolved as paths.
+    is_url = re.match(r"^[a-z][a-z0-9+.-]*://", location) is not None
     path = Path(location) if is_url else Path(location).expanduser().resolve()
     files = connector.files(path)
     taken = {s.name for s in app.vault.sources()}
