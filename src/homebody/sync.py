@@ -132,21 +132,23 @@ def _sync_file(
     report: SourceReport,
     seen: dict[str, str],
 ) -> None:
+    parts = _parts(file)
     try:
-        stat = file.stat()
+        stats = [p.stat() for p in parts]
     except OSError as err:
         raise SourceError(f"cannot read {file}: {err.strerror}") from err
+    size, mtime_ns = sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)
     cursor = vault.conn.execute(
         "SELECT size, mtime_ns, sha256 FROM sync_files WHERE source_id = ? AND file = ?",
         (source.id, str(file)),
     ).fetchone()
-    if cursor and cursor["size"] == stat.st_size and cursor["mtime_ns"] == stat.st_mtime_ns:
+    if cursor and cursor["size"] == size and cursor["mtime_ns"] == mtime_ns:
         return
-    digest = _sha256(file)
+    digest = _sha256(parts)
     if cursor and cursor["sha256"] == digest:
         vault.conn.execute(
             "UPDATE sync_files SET mtime_ns = ? WHERE source_id = ? AND file = ?",
-            (stat.st_mtime_ns, source.id, str(file)),
+            (mtime_ns, source.id, str(file)),
         )
         return
     report.files_read += 1
@@ -182,8 +184,8 @@ def _sync_file(
             (
                 source.id,
                 str(file),
-                stat.st_size,
-                stat.st_mtime_ns,
+                size,
+                mtime_ns,
                 digest,
                 utc_text(context.now),
                 items,
@@ -235,12 +237,23 @@ def _replace_errors(
         vault.conn.execute("COMMIT")
 
 
-def _sha256(file: Path) -> str:
+def _parts(file: Path) -> list[Path]:
+    """The file and its SQLite write-ahead log, if it has one.
+
+    A live SQLite database (iMessage's chat.db) keeps recent rows in `<file>-wal` until the app
+    checkpoints, so the main file alone can look unchanged while new messages wait in the log.
+    """
+    wal = file.with_name(file.name + "-wal")
+    return [file, wal] if wal.exists() else [file]
+
+
+def _sha256(parts: list[Path]) -> str:
     digest = hashlib.sha256()
-    try:
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as err:
-        raise SourceError(f"cannot read {file}: {err.strerror}") from err
+    for part in parts:
+        try:
+            with part.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as err:
+            raise SourceError(f"cannot read {part}: {err.strerror}") from err
     return digest.hexdigest()

@@ -129,3 +129,15 @@ def test_two_records_sharing_a_native_id_are_both_kept(tmp_path, vault, registry
     assert sorted(s.item.native_id for s in vault.iter_items()) == ["1", "1#2"]
     [again] = sync_all(vault, registry, CONTEXT)
     assert (again.added, again.updated) == (0, 0)
+
+
+def test_a_change_only_in_the_write_ahead_log_is_seen(tmp_path, vault, registry):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(_note(1))
+    vault.add_source("notes", "jsonl", str(notes))
+    sync_all(vault, registry, CONTEXT)
+    stat = notes.stat()
+    (tmp_path / "notes.jsonl-wal").write_bytes(b"new rows waiting for a checkpoint")
+    os.utime(notes, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert report.files_read == 1, "the log changed, so the database is read again"
