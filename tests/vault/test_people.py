@@ -46,6 +46,11 @@ def test_identities_each_channel_shows(kind, author, participants, meta, keys):
     assert {s.key for s in seen} == keys
 
 
+def test_a_group_card_is_not_a_person():
+    seen, links = extract(Kind.CONTACT, None, (), {"name": "Ski Trip", "group": True, "members": ["a"]}, "GB")
+    assert (seen, links) == ([], [])
+
+
 def test_a_contact_card_links_its_addresses_and_numbers():
     meta = {
         "name": "Sam Okafor",

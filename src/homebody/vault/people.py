@@ -82,6 +82,8 @@ def extract(
     seen: list[Seen] = []
     links: list[tuple[Key, Key, str]] = []
     if kind is Kind.CONTACT:
+        if meta.get("group"):
+            return seen, links  # an Apple group card ("Ski Trip") is a list of people, not one
         name = str(meta.get("name") or "").strip()
         hub = Seen(("name", _name_key(name)), name, "card") if name else None
         members = [Seen(("email", str(e).lower()), name or str(e), "card") for e in meta.get("emails") or []]
