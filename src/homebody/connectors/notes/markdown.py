@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; installed with caldav
+import yaml
 
 # The block must close with `---` (or YAML's document end `...`) on a line of its own.
 _FRONT_MATTER = re.compile(
@@ -32,12 +32,12 @@ _TAG_SPLIT = re.compile(r"[,\s]+")
 _DATE_KEYS = ("date", "created")
 
 
-class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+class _Loader(yaml.SafeLoader):
     """YAML's safe loader, but timestamps stay strings, so parse.py reads every date one way and
     an impossible one (`2024-02-30`) does not make the whole block unreadable."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
