@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from homebody.connectors.base import Connector, Registry, SyncContext
-from homebody.errors import BadRecord, SourceError
+from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.vault import people
 from homebody.vault.items import Item
 from homebody.vault.store import Source, Vault, utc_text
@@ -95,7 +95,8 @@ def sync_source(
     try:
         connector = registry.get(source.kind)
         files = connector.files(Path(source.path))
-    except SourceError as err:
+    except (SourceError, ConfigError) as err:
+        # A missing password or an unreadable folder stops this source only; the others go on.
         report.failure = str(err)
         vault.mark_synced(source, str(err), context.now)
         log.warning("source %d (%s) cannot be read: %s", source.id, source.kind, type(err).__name__)
@@ -106,7 +107,7 @@ def sync_source(
     for file in files:
         try:
             _sync_file(vault, connector, source, file, context, progress, report, seen)
-        except SourceError as err:
+        except (SourceError, ConfigError) as err:
             report.errors.append(BadRecord(str(file), "whole file", str(err)))
             _replace_errors(vault, source, file, [report.errors[-1]], context.now)
         progress.file_done(source, file)

@@ -141,3 +141,22 @@ def test_a_change_only_in_the_write_ahead_log_is_seen(tmp_path, vault, registry)
     os.utime(notes, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     [report] = sync_all(vault, registry, CONTEXT)
     assert report.files_read == 1, "the log changed, so the database is read again"
+
+
+def test_a_source_needing_configuration_does_not_stop_the_others(tmp_path, vault, registry, monkeypatch):
+    good = tmp_path / "good.jsonl"
+    good.write_text(_note(1))
+    vault.add_source("locked", "jsonl", str(tmp_path / "locked.jsonl"))
+    vault.add_source("good", "jsonl", str(good))
+    plugin = registry.get("jsonl")
+    real_files = plugin.files
+
+    def files(path):
+        if path.name == "locked.jsonl":
+            raise ConfigError("set HOMEBODY_TEST_PASSWORD")
+        return real_files(path)
+
+    monkeypatch.setattr(plugin, "files", files)
+    locked, ok = sync_all(vault, registry, CONTEXT)
+    assert locked.failure == "set HOMEBODY_TEST_PASSWORD"
+    assert ok.added == 1
