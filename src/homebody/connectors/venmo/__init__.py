@@ -1,0 +1,1 @@
+"""Venmo personal statement CSVs (current and legacy layouts) as transaction items."""
