@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from homebody.connectors.passwords import account_password
 from homebody.errors import ConfigError
 from homebody.models.egress import is_local_host
 
@@ -134,30 +134,6 @@ def _host(hostport: str, hostname: str | None) -> str:
 
 def find_password(account: Account) -> str:
     """The account's password from its environment variable, else the OS keyring; else ConfigError."""
-    value = os.environ.get(account.password_env)
-    if value:
-        return value
-    value = _keyring_password(account.login)
-    if value:
-        return value
-    raise ConfigError(
-        f"no password for the CalDAV account {account.login}: set the environment variable "
-        f"{account.password_env}, or store it in the OS keyring under service {KEYRING_SERVICE!r} and "
-        f"user {account.login!r} (`keyring set {KEYRING_SERVICE} {account.login}`)"
+    return account_password(
+        protocol="CalDAV", login=account.login, env=account.password_env, keyring_service=KEYRING_SERVICE
     )
-
-
-def _keyring_password(login: str) -> str | None:
-    # HOMEBODY_KEYRING=off skips the keyring, as for the vault key (vault/keys.py).
-    if os.environ.get("HOMEBODY_KEYRING", "").lower() in ("off", "0", "no", "false"):
-        return None
-    try:
-        import keyring
-
-        value = keyring.get_password(KEYRING_SERVICE, login)
-    # A keyring backend can fail in any way (no D-Bus session, a locked or missing store): for a
-    # password lookup that only means "not found there", and the ConfigError names both places.
-    except Exception as err:  # noqa: BLE001
-        logger.debug("the OS keyring could not be read (%s)", type(err).__name__)
-        return None
-    return str(value) if value else None
