@@ -35,10 +35,11 @@ T = datetime(2026, 10, 1, 9, tzinfo=UTC)
             Kind.TRANSACTION,
             None,
             (),
-            {"counterparty": "Sam Okafor", "amount": "-45.00"},
+            {"counterparty": "Sam Okafor", "amount": "-45.00", "profile": "venmo"},
             {("name", "sam okafor")},
         ),
         (Kind.TRANSACTION, None, (), {"counterparty": "TESCO", "amount": "-4.50"}, set()),
+        (Kind.TRANSACTION, None, (), {"counterparty": "Corner Coffee Co", "amount": "-4.50"}, set()),
     ],
 )
 def test_identities_each_channel_shows(kind, author, participants, meta, keys):
@@ -115,7 +116,7 @@ def vault(tmp_path):
                 native_id="v1",
                 text="Sam Okafor concert -45.00",
                 ts=T,
-                meta={"counterparty": "Sam Okafor", "amount": "-45.00"},
+                meta={"counterparty": "Sam Okafor", "amount": "-45.00", "profile": "venmo"},
             ),
         )
         rebuild(v, "GB")
@@ -130,6 +131,8 @@ def test_one_person_across_email_phone_whatsapp_and_venmo(vault):
     assert "contact card 'Sam Okafor'" in why and "writes from sam@example.com" in why
     assert lookup(vault, "+447700900123").id == sam.id == lookup(vault, "sam").id
     assert lookup(vault, "Mum").id != sam.id
+    assert sam.name == "Sam Okafor", "a name beats the phone number seen more often"
+    assert sam.name == "Sam Okafor", "a name beats the phone number seen more often"
 
 
 def test_search_and_questions_filter_by_person(vault):

@@ -111,8 +111,9 @@ def extract(
                     links.append((named.key, who.key, f"'{name}' writes from {address.lower()}"))
         return seen, links
     if kind is Kind.TRANSACTION:
+        # Only person-to-person payments name people; a bank statement's payee is a merchant.
         party = str(meta.get("counterparty") or "").strip()
-        if party and full_name(party):
+        if party and full_name(party) and meta.get("profile") == "venmo":
             seen.append(Seen(("name", _name_key(party)), party, "counterparty"))
         return seen, links
     for role, text in [("from", author or ""), *(("with", p) for p in participants)]:
@@ -217,12 +218,15 @@ def _person_name(conn: Any, members: list[int], displays: dict[int, Counter[str]
             f"SELECT id, kind FROM identities WHERE id IN ({','.join('?' * len(members))})", members
         ).fetchall()
     )
-    best: Counter[str] = Counter()
+    # A full name beats a short name, which beats an address or number, however often each is seen.
+    best: Counter[tuple[int, str]] = Counter()
     for m in members:
         for display, count in displays[m].items():
-            weight = 3 if kinds[m] == "name" and full_name(display) else 2 if kinds[m] == "name" else 1
-            best[display] += weight * count
-    return best.most_common(1)[0][0] if best else "unknown"
+            rank = 2 if kinds[m] == "name" and full_name(display) else 1 if kinds[m] == "name" else 0
+            best[(rank, display)] += count
+    if not best:
+        return "unknown"
+    return max(best.items(), key=lambda entry: (entry[0][0], entry[1]))[0][1]
 
 
 def override(vault: Vault, action: str, a: Key, b: Key | None = None) -> None:
