@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email.errors import MessageError
 from email.message import Message
 from email.utils import collapse_rfc2231_value, decode_params, unquote
+from functools import lru_cache
 from typing import Any
 
 from homebody.connectors.email.decode import decode_bytes, decode_words, raw_to_str, unfold
@@ -81,7 +82,15 @@ def mime_params(part: Message, header: str) -> tuple[str, dict[str, str]]:
     raw = raw_values(part, header)
     if not raw:
         return "", {}
-    value, *pieces = _split_params(unfold(raw_to_str(raw[0])))
+    value, params = _parse_mime_field(raw[0])
+    return value, dict(params)
+
+
+# Walking one message reads each part's Content-Type five times or more, and most parts share a
+# handful of values ('text/plain; charset="UTF-8"'): parse each distinct raw value once.
+@lru_cache(maxsize=1024)
+def _parse_mime_field(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    value, *pieces = _split_params(unfold(raw_to_str(raw)))
     pairs: list[tuple[str, str]] = []
     for piece in pieces:
         name, equals, param = piece.partition("=")
@@ -98,7 +107,7 @@ def mime_params(part: Message, header: str) -> tuple[str, dict[str, str]]:
                 params.setdefault(name, unquote(param_value))
     except (*HEADER_ERRORS, UnicodeError):
         params = {name: param.strip('"') for name, param in reversed(pairs)}
-    return "".join(value.split()).lower(), params
+    return "".join(value.split()).lower(), tuple(params.items())
 
 
 def charset_of(part: Message) -> str | None:

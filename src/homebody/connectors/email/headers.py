@@ -69,6 +69,8 @@ def _unquote(name: str) -> str:
 
 def _comments(text: str) -> tuple[str, list[str]]:
     """Text without its (possibly nested, escaped) RFC 5322 comments, and the comments' text."""
+    if "(" not in text:  # no comment can open: every character is kept as it is
+        return text, []
     kept: list[str] = []
     found: list[str] = []
     current: list[str] = []

@@ -70,7 +70,7 @@ def split_mbox(lines: Iterable[bytes]) -> Iterator[RawMessage]:
                 yield RawMessage(number, start, from_line, b"".join(body))
             start, from_line, body = offset, line, []
         else:
-            body.append(line[1:] if _ESCAPED.match(line) else line)
+            body.append(line[1:] if line[:1] == b">" and _ESCAPED.match(line) else line)
         previous_blank = _is_blank(line)
         offset += len(line)
     if from_line is not None or (body and not all(_is_blank(b) for b in body)):
