@@ -163,10 +163,11 @@ def _sync_file(
                 errors.append(parsed)
                 report.errors.append(parsed)
                 continue
-            item = _distinct(parsed, seen)
-            if item is None:
+            distinct = _distinct(parsed, seen)
+            if distinct is None:
                 continue
-            change = vault.upsert(source, item, str(file))
+            item, content_hash = distinct
+            change = vault.upsert(source, item, str(file), content_hash=content_hash)
             items += 1
             setattr(report, change, getattr(report, change) + 1)
             pending += 1
@@ -199,12 +200,13 @@ def _sync_file(
     progress.items_read(pending)
 
 
-def _distinct(item: Item, seen: dict[str, str]) -> Item | None:
-    """The item with a native id no other record of this sync has taken; None for an exact repeat.
+def _distinct(item: Item, seen: dict[str, str]) -> tuple[Item, str] | None:
+    """The item under a native id no other record of this sync has taken, with its content hash.
 
     Native ids are not always unique: two different emails can carry one Message-ID (FORMATS.md,
     "Dedupe"). Overwriting one with the other would lose a message, so within one sync the second
-    becomes `<id>#2`; the very same record seen twice (an .eml also in an mbox) is stored once.
+    becomes `<id>#2`; the very same record seen twice (an .eml also in an mbox) is stored once:
+    None for that repeat.
     """
     digest = item.content_hash()
     native_id, n = item.native_id, 1
@@ -214,7 +216,10 @@ def _distinct(item: Item, seen: dict[str, str]) -> Item | None:
         n += 1
         native_id = f"{item.native_id}#{n}"
     seen[native_id] = digest
-    return item if n == 1 else replace(item, native_id=native_id)
+    if n == 1:
+        return item, digest
+    renamed = replace(item, native_id=native_id)
+    return renamed, renamed.content_hash()
 
 
 def _replace_errors(

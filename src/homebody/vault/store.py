@@ -162,9 +162,14 @@ class Vault:
 
     # --- items -------------------------------------------------------------------------------
 
-    def upsert(self, source: Source, item: Item, file: str | None) -> Change:
-        """Store an item; the same record again changes nothing, a changed one is updated."""
-        digest = item.content_hash()
+    def upsert(
+        self, source: Source, item: Item, file: str | None, *, content_hash: str | None = None
+    ) -> Change:
+        """Store an item; the same record again changes nothing, a changed one is updated.
+
+        `content_hash` is `item.content_hash()` when the caller has it already (sync does).
+        """
+        digest = content_hash or item.content_hash()
         row = self.conn.execute(
             "SELECT content_hash FROM items WHERE source_id = ? AND native_id = ?",
             (source.id, item.native_id),
