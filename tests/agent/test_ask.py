@@ -218,3 +218,30 @@ def test_nothing_found_says_how_far_each_kind_of_data_goes(vault, registry):
         "last_sync": None,
         "errors": 0,
     }
+
+
+def test_a_question_about_what_someone_said_searches_their_items(vault, registry):
+    from homebody.vault.people import rebuild
+
+    mail, chats = vault.source("gmail"), vault.source("sam")
+    vault.upsert(
+        mail, _email(4, "Tickets", "Your raffle tickets for the clinic fair: tickets tickets."), None
+    )
+    vault.upsert(
+        chats,
+        Item(
+            kind=Kind.MESSAGE,
+            native_id="wa9",
+            text="see you at the gig",
+            author="Sam Okafor",
+            ts=datetime(2026, 9, 2, 18, tzinfo=UTC),
+            thread="whatsapp:Sam",
+        ),
+        None,
+    )
+    rebuild(vault, "GB")
+    model = ScriptedModel({"answer": "The tickets were £45.", "sources": [1]})
+    ask(vault, registry, model, "What did Sam Okafor say about the tickets?", now=NOW, zone=ZONE)
+    prompt = model.calls[0][1].content
+    assert "tickets were £45" in prompt
+    assert "Harbour Dental" not in prompt, "only Sam's items are shown"

@@ -49,6 +49,11 @@ SYSTEM = (
     "list the numbers of the sources that say it. If no source says it, answer exactly NOT FOUND. "
     "Today is {today}."
 )
+_SPEAKER = re.compile(
+    r"\b(say|says|said|tell|tells|told|write|writes|wrote|written|mention|mentions|mentioned|"
+    r"send|sends|sent|text|texted|message|messaged|email|emailed|reply|replied|ask|asks|asked)\b",
+    re.IGNORECASE,
+)
 NOT_FOUND = re.compile(r"^\W*(not found|none|unknown|n/?a)\W*$|\bnot found\b", re.IGNORECASE)
 
 
@@ -96,13 +101,20 @@ def ask(
             f"{cov.horizon_phrase(zone)}"
         ).strip()
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
-    # "What did Dev say about the trip?" searches Dev's items on every channel first.
-    person = person_in_question(vault, question)
-    hits = []
+    # "What did Dev say about the trip?" searches Dev's items on every channel first. Only when the
+    # question asks what someone said or sent: "where are Sam and I staying?" is about the trip.
+    person = person_in_question(vault, question) if _SPEAKER.search(question) else None
+    hits, query = [], question
     if person is not None:
-        hits = search(vault, question, limit=3 * TOP_K, filters=Filters(person=person.id))
-    hits = collapse_occurrences(hits or search(vault, question, limit=3 * TOP_K), now)[:TOP_K]
-    words = terms(question)
+        # Among the person's own items their name matches everything: rank (and judge) by the rest.
+        names = set(person.name.casefold().split())
+        query = " ".join(w for w in question.split() if _bare(w) not in names)
+        hits = search(vault, query, limit=3 * TOP_K, filters=Filters(person=person.id))
+    if not hits:
+        query = question
+        hits = search(vault, question, limit=3 * TOP_K)
+    hits = collapse_occurrences(hits, now)[:TOP_K]
+    words = terms(query)
     weight = Weights(vault)
     relevance = relevance_of(hits, words, weight)
     timings["retrieval"] = time.perf_counter() - started
@@ -201,6 +213,11 @@ def _supporting(reply: str, question: str, texts: list[str], picked: list[int], 
         key=lambda i: (-scores[i], i),
     )
     return chosen[:3]
+
+
+def _bare(word: str) -> str:
+    """A word without punctuation or a possessive: "Sam's," -> "sam"."""
+    return re.sub(r"['’]s$", "", word.casefold().strip('?!.,;:"()'))
 
 
 def _nothing(cov: Coverage, zone: Any) -> str:
