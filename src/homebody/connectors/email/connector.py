@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 from homebody.connectors.base import Parsed, Registry, SyncContext
 from homebody.connectors.email.parse import parse_eml, parse_mbox
+from homebody.connectors.email.worker import read_in_worker
 from homebody.errors import SourceError
 from homebody.vault.items import Kind
 
@@ -48,17 +51,32 @@ class MboxConnector:
         """The mbox file itself, or every `*.mbox` under a folder (raises SourceError if unreadable)."""
         return _find(path, ".mbox")
 
+    #: From this size on a second process parses while the sync stores; below, starting it costs more.
+    worker_min_bytes = 8 << 20
+
     def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
         """Stream one mbox message by message; a multi-gigabyte Takeout never sits in memory."""
+        count = 0
         try:
-            with file.open("rb") as stream:
-                count = 0
-                for parsed in parse_mbox(stream, file.name):
-                    count += 1
-                    yield parsed
+            if self._in_worker(file):
+                with closing(read_in_worker(file)) as records:  # stops the child if we stop early
+                    for parsed in records:
+                        count += 1
+                        yield parsed
+            else:
+                with file.open("rb") as stream:
+                    for parsed in parse_mbox(stream, file.name):
+                        count += 1
+                        yield parsed
         except OSError as err:
             raise SourceError(f"{file} cannot be read: {err.strerror or err}") from err
         logger.debug("read %d records from an mbox", count)
+
+    def _in_worker(self, file: Path) -> bool:
+        # A frozen app's executable is not a Python that can run the child.
+        if not sys.executable or getattr(sys, "frozen", False):
+            return False
+        return file.stat().st_size >= self.worker_min_bytes
 
 
 class EmlConnector:
