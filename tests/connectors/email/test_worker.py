@@ -71,7 +71,9 @@ def test_unreadable_file_is_the_same_source_error(tmp_path):
     assert errors[0] == errors[1]
 
 
-def test_stopping_early_ends_the_parser_process(tmp_path, monkeypatch):
+@pytest.fixture
+def children(monkeypatch):
+    """The parser processes started during the test."""
     started: list[subprocess.Popen[bytes]] = []
 
     class Recording(subprocess.Popen[bytes]):
@@ -80,10 +82,20 @@ def test_stopping_early_ends_the_parser_process(tmp_path, monkeypatch):
             started.append(self)
 
     monkeypatch.setattr(worker.subprocess, "Popen", Recording)
+    return started
+
+
+def test_finished_parser_process_exits_on_its_own(tmp_path, children):
+    assert len(_records(_connector(in_worker=True), _damaged(tmp_path))) == 900
+    [child] = children
+    assert child.returncode == 0
+
+
+def test_stopping_early_ends_the_parser_process(tmp_path, children):
     big = tmp_path / "big.mbox"
     shutil.copy(_damaged(tmp_path), big)
     records = _connector(in_worker=True).read(big, CONTEXT)
     assert next(records).title == "first"
     records.close()
-    [child] = started
+    [child] = children
     assert child.returncode is not None

@@ -57,6 +57,7 @@ def read_in_worker(file: Path) -> Generator[Parsed, None, None]:
             elif tag == "oserror":
                 raise SourceError(f"{file} cannot be read: {payload}")
             else:
+                child.wait()  # done: the child is exiting on its own
                 return
     finally:
         child.stdout.close()
