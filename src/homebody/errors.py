@@ -15,10 +15,14 @@ Each branch says what happens next, so callers can decide without reading messag
     │   └── UnknownSourceKind         `homebody add` with a KIND no connector provides
     ├── BadRecord                     one record of a source cannot be parsed: skipped, counted,
     │                                 reported with file and position; the sync goes on
-    └── ModelError                    the language or embedding model failed
-        ├── ModelUnavailable          not installed, not reachable, or refused (retry / reconfigure)
-        ├── ModelIntegrityError       a model file whose sha256 does not match: never loaded
-        └── ModelOutputError          the model's output did not fit the schema: the caller may retry
+    ├── ModelError                    the language or embedding model failed
+    │   ├── ModelUnavailable          not installed, not reachable, or refused (retry / reconfigure)
+    │   ├── ModelIntegrityError       a model file whose sha256 does not match: never loaded
+    │   └── ModelOutputError          the model's output did not fit the schema: the caller may retry
+    ├── ToolError                     a tool call failed on its arguments (unknown tool, bad value,
+    │                                 a server refusing it): in the agent loop it goes back to the model
+    └── LedgerBroken                  the audit ledger's hash chain does not verify: an entry was
+                                      edited, inserted or deleted
 """
 
 from __future__ import annotations
@@ -88,3 +92,11 @@ class ModelIntegrityError(ModelError):
 
 class ModelOutputError(ModelError):
     """The model's output did not fit the requested schema."""
+
+
+class ToolError(HomebodyError):
+    """A tool call failed on its arguments; the agent loop hands it back to the model."""
+
+
+class LedgerBroken(HomebodyError):
+    """The audit ledger's hash chain does not verify."""

@@ -1,0 +1,1 @@
+"""Actions homebody can take, each declaring its effects (see `effects`)."""
