@@ -1,0 +1,291 @@
+"""The agent loop with a scripted model and real tools of the test's own, over a real vault."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from homebody.agent.loop import Agent, known_origins
+from homebody.agent.policy import Verdict
+from homebody.config import Settings
+from homebody.errors import ToolError
+from homebody.models.base import Completion
+from homebody.tools.base import Tool, ToolContext, ToolRegistry, ToolResult
+from homebody.tools.effects import Effect, Origin, Role, ToolSpec
+from homebody.vault.items import Item, Kind
+from homebody.vault.people import rebuild
+from homebody.vault.store import Vault
+
+NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
+
+
+class ScriptedModel:
+    """Replies from a script; keeps every prompt and schema it was given."""
+
+    name = "scripted"
+
+    def __init__(self, *replies: dict[str, Any]) -> None:
+        self.replies = list(replies)
+        self.prompts: list[str] = []
+        self.schemas: list[dict[str, Any]] = []
+
+    def complete_json(self, messages, schema, *, max_tokens=256):
+        self.prompts.append("\n".join(m.content for m in messages))
+        self.schemas.append(schema)
+        reply = self.replies.pop(0) if self.replies else {"tool": "finish"}
+        return Completion(reply, 100, 10, 0.0)
+
+    def close(self) -> None:
+        pass
+
+
+class ReplyArgs(BaseModel):
+    item_id: str
+    body: str
+
+
+class ReminderArgs(BaseModel):
+    text: str
+    when: datetime
+
+
+class LookupArgs(BaseModel):
+    query: str
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Any, str]] = []
+
+    def propose(self, action, *, spec, preview, verdict, run_id):
+        self.waiting.append((action, preview))
+        return f"ap{len(self.waiting)}"
+
+
+@pytest.fixture
+def home(tmp_path):
+    settings = Settings(home=tmp_path, timezone="Europe/London")
+    with Vault.open(tmp_path / "vault.db") as vault:
+        mail = vault.add_source("gmail", "mbox", "/x")
+        for n, (author, subject, body) in enumerate(
+            [
+                ("Sam Okafor <sam@example.org>", "Dinner Friday", "Table booked for 7, see you there!"),
+                ("Sam Okafor <sam@example.org>", "Lisbon", "Flights are booked, we land at 10."),
+                ("Harbour Dental <desk@dental.example>", "Reminder", "Your check-up is on Monday."),
+            ],
+            start=1,
+        ):
+            vault.upsert(
+                mail,
+                Item(
+                    kind=Kind.EMAIL,
+                    native_id=f"m{n}@example.org",
+                    text=body,
+                    title=subject,
+                    ts=datetime(2026, 11, 10 + n, 9, tzinfo=UTC),
+                    author=author,
+                    participants=("Maya Patel <maya@example.org>",),
+                    thread=f"m{n}@example.org",
+                ),
+                None,
+            )
+        vault.conn.commit()
+        rebuild(vault, "GB")
+        yield settings, vault
+
+
+def _tools(ran: list[tuple[str, BaseModel]]) -> ToolRegistry:
+    registry = ToolRegistry()
+
+    def run_reply(args: ReplyArgs, ctx: ToolContext) -> ToolResult:
+        ran.append(("reply", args))
+        return ToolResult("sent")
+
+    def run_reminder(args: ReminderArgs, ctx: ToolContext) -> ToolResult:
+        ran.append(("remind", args))
+        return ToolResult(f"reminder set for {args.when.isoformat()}", {"when": args.when.isoformat()})
+
+    def run_lookup(args: LookupArgs, ctx: ToolContext) -> ToolResult:
+        ran.append(("lookup", args))
+        if args.query == "nothing":
+            raise ToolError("lookup: empty query")
+        return ToolResult(f"found 1 item for {args.query}")
+
+    registry.register(
+        Tool(
+            spec=ToolSpec(
+                "reply_email",
+                "Reply to an email in its thread.\nArgs:\n  item_id: the email\n  body: the text",
+                frozenset({Effect.SEND}),
+                reversible=False,
+                roles={"item_id": Role.TARGET, "body": Role.CONTENT},
+            ),
+            args=ReplyArgs,
+            run=run_reply,
+            preview=lambda a, c: f"Re: reply to {a.item_id}\n\n{a.body}",
+        )
+    )
+    registry.register(
+        Tool(
+            spec=ToolSpec(
+                "add_reminder",
+                "Remind the user of something at a time.",
+                frozenset({Effect.LOCAL_WRITE}),
+                reversible=True,
+                roles={"when": Role.TIME},
+            ),
+            args=ReminderArgs,
+            run=run_reminder,
+        )
+    )
+    registry.register(
+        Tool(
+            spec=ToolSpec("lookup", "Search the user's data.", frozenset({Effect.READ}), reversible=True),
+            args=LookupArgs,
+            run=run_lookup,
+        )
+    )
+    return registry
+
+
+def _agent(home, model, ran, **kwargs) -> Agent:
+    settings, vault = home
+    ctx = ToolContext(settings=settings, vault=vault, now=NOW)
+    return Agent(model=model, tools=_tools(ran), context=ctx, **kwargs)
+
+
+def allow_all(action, spec, request):
+    return Verdict("allow", 0.0, ("test policy",))
+
+
+def test_a_reply_is_drafted_in_the_right_thread_and_waits_for_approval(home):
+    _, vault = home
+    sam_latest = vault.get(
+        vault.conn.execute("SELECT id FROM items WHERE native_id = 'm2@example.org'").fetchone()[0]
+    )
+    ref = sam_latest.id[:8]
+    model = ScriptedModel(
+        {"tool": "reply_email"},
+        {"item_id": ref, "body": "I'll be 10 minutes late."},
+        {"tool": "finish"},
+    )
+    ran: list = []
+    queue = Queue()
+    entries: list[tuple[str, dict]] = []
+    agent = _agent(home, model, ran, queue=queue, record=lambda kind, data: entries.append((kind, data)))
+    run = agent.run("reply to Sam that I'll be 10 minutes late")
+
+    assert ran == [], "a send never runs before the user approves it"
+    [step] = run.steps
+    assert step.status == "queued" and step.approval == "ap1" and step.decision == "confirm"
+    assert step.args["item_id"] == sam_latest.id, "the model's reference is mapped to the full item id"
+    assert step.origins == {"body": "user"}
+    [(action, preview)] = queue.waiting
+    assert action.args["body"] == "I'll be 10 minutes late."
+    assert "I'll be 10 minutes late." in preview
+    assert run.finished
+    # Sam's emails were shown first (the named person), under their references, and the item argument
+    # could only be one of those references.
+    assert f"[{ref}] email" in model.prompts[0]
+    first_item = model.prompts[0].index("\n[")
+    assert model.prompts[0][first_item + 2 : first_item + 10] == ref, "Sam's latest email comes first"
+    item_schema = model.schemas[1]["properties"]["item_id"]
+    assert ref in item_schema["enum"] and all(len(r) == 8 for r in item_schema["enum"])
+    assert [k for k, _ in entries] == ["request", "retrieval", "tool_call", "verdict", "result"]
+    assert run.model_calls == 3
+
+
+def test_a_spoken_time_is_resolved_by_code_in_the_users_zone(home):
+    model = ScriptedModel(
+        {"tool": "add_reminder"},
+        {"text": "pick up the prescription", "when": "tomorrow at 9"},
+        {"tool": "finish"},
+    )
+    ran: list = []
+    run = _agent(home, model, ran, policy=allow_all).run(
+        "remind me to pick up the prescription tomorrow at 9"
+    )
+    [(what, args)] = ran
+    assert what == "remind"
+    assert args.when.isoformat() == "2026-11-22T09:00:00+00:00"
+    assert run.steps[0].status == "done"
+    assert model.schemas[1]["properties"]["when"]["type"] == "string", "the model writes words, not ISO"
+    assert "format" not in model.schemas[1]["properties"]["when"]
+
+
+def test_without_the_guard_every_side_effect_asks_and_reads_pass(home):
+    model = ScriptedModel(
+        {"tool": "lookup"}, {"query": "dentist"}, {"tool": "add_reminder"}, {"text": "x", "when": "at 18:00"}
+    )
+    ran: list = []
+    run = _agent(home, model, ran).run("look up the dentist and remind me at 18:00")
+    assert [s.status for s in run.steps] == ["done", "held"]
+    assert [what for what, _ in ran] == ["lookup"]
+    assert run.steps[1].preview and "18:00" in run.steps[1].preview
+    assert "confirmation" in run.steps[1].output
+
+
+def test_a_blocked_call_never_runs_and_the_model_hears_why(home):
+    def block_all(action, spec, request):
+        return Verdict("block", 1.0, ("the payee came from an email",))
+
+    model = ScriptedModel({"tool": "lookup"}, {"query": "rent"}, {"tool": "finish"})
+    ran: list = []
+    run = _agent(home, model, ran, policy=block_all).run("look up rent")
+    assert ran == []
+    assert run.steps[0].status == "blocked"
+    assert "the payee came from an email" in model.prompts[-1]
+
+
+def test_errors_the_model_caused_go_back_to_it_and_the_loop_goes_on(home):
+    model = ScriptedModel(
+        {"tool": "add_reminder"},
+        {"text": "call mum", "when": "whenever"},
+        {"tool": "lookup"},
+        {"query": "nothing"},
+        {"tool": "add_reminder"},
+        {"text": "call mum", "when": "tonight at 8"},
+        {"tool": "finish"},
+    )
+    ran: list = []
+    run = _agent(home, model, ran, policy=allow_all).run("remind me to call mum tonight at 8")
+    assert [s.status for s in run.steps] == ["invalid", "failed", "done"]
+    assert "cannot tell which time" in model.prompts[2]
+    assert "lookup: empty query" in model.prompts[4]
+    assert ran[-1][1].when.hour == 20
+
+
+def test_steps_are_bounded_and_a_repeated_call_ends_the_run(home):
+    endless = ScriptedModel(*[r for n in range(10) for r in ({"tool": "lookup"}, {"query": f"q{n}"})])
+    ran: list = []
+    run = _agent(home, endless, ran, max_steps=3).run("find things")
+    assert len(run.steps) == 3 and not run.finished
+
+    again = ScriptedModel(*[r for _ in range(5) for r in ({"tool": "lookup"}, {"query": "same"})])
+    run = _agent(home, again, [], max_steps=5).run("find things")
+    assert len(run.steps) == 2, "the second identical call stops the loop"
+
+
+def test_arguments_outside_the_schema_are_refused(home):
+    model = ScriptedModel({"tool": "reply_email"}, {"item_id": "zzzzzzzz"}, {"tool": "finish"})
+    ran: list = []
+    run = _agent(home, model, ran, policy=allow_all).run("reply to Sam")
+    assert run.steps[0].status == "invalid" and "body" in run.steps[0].output
+    assert ran == []
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"to": "sam@example.org"}, {"to": Origin.USER}),
+        ({"amount": 45.0}, {}),
+        ({"amount": 45}, {"amount": Origin.USER}),
+        ({"to": "x"}, {}),
+        ({"flag": True, "none": None}, {}),
+    ],
+)
+def test_values_the_user_typed_are_known_as_theirs(values, expected):
+    assert known_origins(values, "Send 45 to SAM@example.org please") == expected
