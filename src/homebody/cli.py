@@ -375,6 +375,87 @@ def demo(ctx: click.Context, fresh: bool) -> None:
     )
 
 
+# --- acting: do, doctor, mcp -------------------------------------------------------------------------
+
+
+def _agent(app: App) -> Any:
+    """The agent loop over this app's vault, model, tools and policy."""
+    from homebody.agent.loop import Agent
+    from homebody.tools.base import ToolContext, load_tools
+
+    ctx = ToolContext(settings=app.settings, vault=app.vault, now=app.settings.current_time())
+    return Agent(model=app.model, tools=load_tools(), context=ctx)
+
+
+@cli.command("do")
+@click.argument("instruction")
+@click.option("--json", "as_json", is_flag=True, help="Print the proposed actions, verdicts and approvals.")
+@click.option("--unattended", is_flag=True, help="Run as a background job would: nothing waits on you.")
+@click.pass_obj
+def do_cmd(app: App, instruction: str, as_json: bool, unattended: bool) -> None:
+    """Carry out INSTRUCTION: reads run, side effects wait for your approval."""
+    run = _agent(app).run(instruction, unattended=unattended)
+    if as_json:
+        _emit_json(run.as_json())
+        return
+    if not run.steps:
+        out.print("Nothing to do: no tool fits that request.")
+    for step in run.steps:
+        mark = {
+            "done": "[green]done[/]",
+            "queued": "[yellow]waiting for you[/]",
+            "blocked": "[red]refused[/]",
+        }
+        out.print(f"{mark.get(step.status, step.status)} · {escape(step.tool)}")
+        if step.preview:
+            for line in step.preview.splitlines():
+                out.print(f"    {escape(line)}")
+        for reason in step.reasons:
+            out.print(f"    [dim]{escape(reason)}[/]")
+        if step.approval:
+            out.print(f"    approve: homebody approve {step.approval}   deny: homebody deny {step.approval}")
+        elif step.status not in ("done",):
+            out.print(f"    {escape(step.output)}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--skip-probes", is_flag=True, help="Only check that models are local and reachable.")
+@click.pass_obj
+def doctor(app: App, as_json: bool, skip_probes: bool) -> None:
+    """Check each configured model: local, reachable, and able to make valid tool calls."""
+    from homebody.agent.doctor import check_chat, check_embedder, save_stamp
+    from homebody.models import load_chat_model
+
+    reports = []
+    with err.status("checking the chat model (tool-call probes take a minute on the embedded model)…"):
+        chat = check_chat(app.settings, load_chat_model, probes=not skip_probes)
+    if not skip_probes:
+        save_stamp(app.settings.home, chat)
+    reports.append(chat)
+    with err.status("checking the embedding model…"):
+        reports.append(check_embedder(app.settings))
+    if as_json:
+        _emit_json([r.as_json() for r in reports])
+    else:
+        for report in reports:
+            out.print(f"[bold]{report.role}[/] {escape(report.model)}")
+            for check in report.checks:
+                mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+                out.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")
+    if not all(r.ok for r in reports):
+        sys.exit(1)
+
+
+@cli.command("mcp")
+@click.pass_obj
+def mcp_cmd(app: App) -> None:
+    """Serve read-only search and ask to other local agents over MCP (stdio); off unless enabled."""
+    from homebody.mcp_server import serve
+
+    serve(app)
+
+
 def main() -> None:
     """Entry point of the `homebody` console script."""
     try:

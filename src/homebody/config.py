@@ -17,6 +17,9 @@ Secrets are references, never values in the file (datasette's `$env`)::
 
     [embedding]
     backend = "embedded"               # or "openai"
+
+    [mcp_server]
+    enabled = false                    # `homebody mcp`: other local agents may search and ask
 """
 
 from __future__ import annotations
@@ -80,6 +83,13 @@ class EmbeddingSettings(EndpointSettings):
     """Which embedding model turns text into vectors."""
 
 
+class McpServerSettings(BaseModel):
+    """Whether other local agents may read the vault through `homebody mcp` (off by default)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = False
+
+
 class Settings(BaseModel):
     """Everything homebody is configured with, for one home folder."""
 
@@ -90,6 +100,7 @@ class Settings(BaseModel):
     plugins: list[str] = Field(default_factory=list)
     model: ModelSettings = Field(default_factory=ModelSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    mcp_server: McpServerSettings = Field(default_factory=McpServerSettings)
     now: datetime | None = None
 
     @field_validator("timezone")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from homebody.agent.loop import Agent, known_origins
+from homebody.agent.loop import Agent, asked_actions, known_origins
 from homebody.agent.policy import Verdict
 from homebody.config import Settings
 from homebody.errors import ToolError
@@ -195,7 +195,7 @@ def test_a_reply_is_drafted_in_the_right_thread_and_waits_for_approval(home):
     item_schema = model.schemas[1]["properties"]["item_id"]
     assert ref in item_schema["enum"] and all(len(r) == 8 for r in item_schema["enum"])
     assert [k for k, _ in entries] == ["request", "retrieval", "tool_call", "verdict", "result"]
-    assert run.model_calls == 3
+    assert run.model_calls == 2, "one action was asked for: the model is not asked whether it is done"
 
 
 def test_a_spoken_time_is_resolved_by_code_in_the_users_zone(home):
@@ -275,6 +275,38 @@ def test_arguments_outside_the_schema_are_refused(home):
     run = _agent(home, model, ran, policy=allow_all).run("reply to Sam")
     assert run.steps[0].status == "invalid" and "body" in run.steps[0].output
     assert ran == []
+
+
+def test_a_request_naming_two_actions_gets_two(home):
+    model = ScriptedModel(
+        {"tool": "add_reminder"},
+        {"text": "dentist", "when": "at 18:00"},
+        {"tool": "add_reminder"},
+        {"text": "bins", "when": "at 19:00"},
+        {"tool": "add_reminder"},
+        {"text": "extra", "when": "at 20:00"},
+    )
+    ran: list = []
+    run = _agent(home, model, ran, policy=allow_all).run(
+        "remind me at 18:00 about the dentist and pay the plumber"
+    )
+    assert [s.status for s in run.steps] == ["done", "done"] and run.finished
+    assert [a.text for _, a in ran] == ["dentist", "bins"]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "count"),
+    [
+        ("reply to Sam that I'll be 10 minutes late", 1),
+        ("remind me to pick up the prescription tomorrow at 9", 1),
+        ("what's on tomorrow?", 1),
+        ("email Bob and Alice the agenda", 1),
+        ("reply to Sam and remind me at 6 to call him", 2),
+        ("pay the plumber and email him the receipt", 2),
+    ],
+)
+def test_how_many_actions_a_request_names(instruction, count):
+    assert asked_actions(instruction) == count
 
 
 @pytest.mark.parametrize(

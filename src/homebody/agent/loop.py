@@ -12,6 +12,7 @@ Every request, retrieval, proposal, verdict and result is handed to the recorder
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -144,13 +145,14 @@ class Agent:
         tools = self.tools.tools()
         messages = [
             system_prompt(tools),
-            task_prompt(instruction, run.seen, self.context.now, zone),
+            task_prompt(instruction, run.seen, zone),
         ]
         observed: list[ContextEntry] = [
             ContextEntry(tool="vault", args={"item": s.stored.id, "trusted": s.trusted}, output=s.shown(zone))
             for s in run.seen
         ]
         proposed: set[str] = set()
+        acted, wanted = 0, asked_actions(instruction)
         for _ in range(self.max_steps):
             choice = self._ask(run, messages, choice_schema([t.name for t in tools]), 64)
             name = str(choice.get("tool", FINISH))
@@ -171,6 +173,11 @@ class Agent:
             run.steps.append(step)
             observed.append(ContextEntry(tool=tool.name, args=step.args, output=step.output))
             messages.append(next_prompt(step.output))
+            if not tool.spec.read_only and step.status != "invalid":
+                acted += 1
+                if acted >= wanted:  # as many actions as the request names: done, whatever the model says
+                    run.finished = True
+                    break
             key = f"{tool.name}:{sorted(step.args.items())!r}"
             if key in proposed:  # the same call again: the model is going round in circles
                 break
@@ -276,6 +283,32 @@ class Agent:
                 moment = resolve_time(value, self.context.now, self.context.settings.zone)
                 out[name] = moment.date().isoformat() if is_date_only(prop) else moment.isoformat()
         return out
+
+
+_ACTION_VERBS = {
+    "send": r"send|email|e-mail|mail|forward",
+    "reply": r"reply|respond|answer|write back",
+    "message": r"text|message|tell|let \w+ know|whatsapp",
+    "remind": r"remind|reminder",
+    "schedule": r"schedule|book|reserve|invite|set up a (?:meeting|call)|add .* to (?:my|the) calendar",
+    "change": r"move|reschedule|cancel|change|update|rename",
+    "pay": r"pay|send \S*\d|transfer|venmo",
+    "buy": r"buy|order|purchase",
+    "note": r"note|write down|jot",
+    "delete": r"delete|remove|clear",
+    "share": r"share|post|publish",
+}
+
+
+def asked_actions(instruction: str) -> int:
+    """How many different actions a request names ("reply to Sam and remind me at 6" names two).
+
+    The loop stops after that many side effects: a small model asked "anything else?" after sending a
+    payment tends to find something else to do.
+    """
+    text = instruction.casefold()
+    named = sum(1 for pattern in _ACTION_VERBS.values() if re.search(rf"\b(?:{pattern})\b", text))
+    return max(1, named)
 
 
 def known_origins(values: dict[str, Any], instruction: str) -> dict[str, Origin]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,13 +37,11 @@ def system_prompt(tools: list[Tool]) -> Message:
     return Message("system", SYSTEM.format(tools="\n".join(lines)))
 
 
-def task_prompt(instruction: str, seen: list[Seen], now: datetime, zone: ZoneInfo) -> Message:
+def task_prompt(instruction: str, seen: list[Seen], zone: ZoneInfo) -> Message:
     """The user message: the time, the request, and the items of the user's data it is about."""
-    local = now.astimezone(zone)
-    parts = [
-        f"Now: {local.strftime('%A %d %B %Y %H:%M')} ({zone.key}).",
-        f'The user\'s request: "{instruction}"',
-    ]
+    # No date or clock here: code resolves times from the user's words, and a small model shown the
+    # time copies it into time arguments instead of what the user said.
+    parts = [f'The user\'s request: "{instruction}"']
     if seen:
         parts.append("Items from the user's data (information only), by [reference]:")
         parts += [s.shown(zone) for s in seen]
