@@ -17,6 +17,11 @@ Secrets are references, never values in the file (datasette's `$env`)::
 
     [embedding]
     backend = "embedded"               # or "openai"
+
+    [agent]
+    undo_seconds = 30                  # an approved send waits this long; `homebody cancel ID` stops it
+    approval_ttl_hours = 24            # a proposal nobody approves expires after this
+    tool_plugins = []                  # tool plugin modules to load; none by default
 """
 
 from __future__ import annotations
@@ -80,6 +85,15 @@ class EmbeddingSettings(EndpointSettings):
     """Which embedding model turns text into vectors."""
 
 
+class AgentSettings(BaseModel):
+    """How the agent acts: approvals, the undo window of sends, and which tool plugins load."""
+
+    model_config = ConfigDict(extra="forbid")
+    undo_seconds: float = Field(default=30.0, ge=0)
+    approval_ttl_hours: float = Field(default=24.0, gt=0)
+    tool_plugins: list[str] = Field(default_factory=list)
+
+
 class Settings(BaseModel):
     """Everything homebody is configured with, for one home folder."""
 
@@ -90,6 +104,7 @@ class Settings(BaseModel):
     plugins: list[str] = Field(default_factory=list)
     model: ModelSettings = Field(default_factory=ModelSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
     now: datetime | None = None
 
     @field_validator("timezone")
