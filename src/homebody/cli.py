@@ -450,6 +450,7 @@ def approve_cmd(app: App, approval_id: str) -> None:
             f"Approved. Sends at {_clock(approved.not_before, app)} unless you run "
             f"[bold]homebody cancel {approved.id}[/]."
         )
+        out.print("[dim]It goes the first time the outbox runs after that: homebody outbox run.[/]")
         return
     outcome = outbox.run_one(app, approved.id, now)
     if outcome is None:  # another outbox claimed it first

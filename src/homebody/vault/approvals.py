@@ -250,12 +250,13 @@ class Approvals:
 
     def expire(self, now: datetime) -> list[Approval]:
         """Mark every pending approval past its expiry as expired (never to run); return them."""
-        expired = []
+        expired: list[Approval] = []
+        query = "SELECT * FROM approvals WHERE state = ? AND expires_at <= ?"
+        params = (str(State.PENDING), time_text(now))
+        if self.vault.conn.execute(query, params).fetchone() is None:
+            return expired  # the usual case: no write transaction just to list
         with transaction(self.vault) as conn:
-            rows = conn.execute(
-                "SELECT * FROM approvals WHERE state = ? AND expires_at <= ?",
-                (str(State.PENDING), time_text(now)),
-            ).fetchall()
+            rows = conn.execute(query, params).fetchall()
             for row in rows:
                 old = _approval(row)
                 expired.append(
