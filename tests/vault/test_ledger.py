@@ -6,11 +6,16 @@ the key (or another program) would do it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+import homebody
 from homebody.errors import LedgerBroken
 from homebody.vault.db import connect
 from homebody.vault.ledger import GENESIS, EntryKind, Ledger, entry_hash
@@ -245,3 +250,36 @@ def test_ledger_text_is_encrypted_on_disk(tmp_path):
         Ledger(vault).append("result", {"preview": "quokka-vermilion-2291"}, at=T0)
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("vault.db"))
     assert b"quokka-vermilion" not in data
+
+
+_APPENDER = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from homebody.vault.ledger import Ledger
+from homebody.vault.store import Vault
+
+with Vault.open(Path(sys.argv[1])) as vault:
+    ledger = Ledger(vault)
+    for i in range(30):
+        ledger.append("tool_call", {"process": sys.argv[2], "i": i}, at=datetime.now(timezone.utc))
+"""
+
+
+def test_appends_from_two_processes_are_gapless(tmp_path):
+    path = tmp_path / "vault.db"
+    Vault.open(path).close()
+    env = {**os.environ, "PYTHONPATH": str(Path(homebody.__file__).parents[1])}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _APPENDER, str(path), name], env=env, stderr=subprocess.PIPE)
+        for name in ("p1", "p2")
+    ]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr.decode()
+    with Vault.open(path) as vault:
+        ledger = Ledger(vault)
+        assert ledger.verify().ok and ledger.count() == 60
+        assert sorted((e.data["process"], e.data["i"]) for e in ledger.entries()) == [
+            (p, i) for p in ("p1", "p2") for i in range(30)
+        ]
