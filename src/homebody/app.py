@@ -8,6 +8,7 @@ from pathlib import Path
 from homebody.config import Settings, load_settings
 from homebody.connectors.base import Registry, SyncContext, load_registry
 from homebody.models import ChatModel, LazyChat
+from homebody.tools.base import ToolRegistry, load_tools
 from homebody.vault.store import Vault
 
 
@@ -19,6 +20,7 @@ class App:
     _vault: Vault | None = field(default=None, repr=False)
     _registry: Registry | None = field(default=None, repr=False)
     _model: ChatModel | None = field(default=None, repr=False)
+    _tools: ToolRegistry | None = field(default=None, repr=False)
 
     @classmethod
     def from_home(cls, home: Path | None) -> App:
@@ -38,6 +40,13 @@ class App:
         if self._registry is None:
             self._registry = load_registry(self.settings.plugins)
         return self._registry
+
+    @property
+    def tools(self) -> ToolRegistry:
+        """Built-in tools plus the tool plugins the config names."""
+        if self._tools is None:
+            self._tools = load_tools(self.settings.agent.tool_plugins)
+        return self._tools
 
     @property
     def model(self) -> ChatModel:

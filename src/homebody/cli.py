@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,28 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from homebody import __version__
+from homebody.agent import outbox
 from homebody.agent.answer import Answer, ask
 from homebody.agent.sources import excerpt, local_time
 from homebody.app import App
-from homebody.errors import HomebodyError
+from homebody.errors import HomebodyError, ToolError
 from homebody.retrieval.search import Filters, search
 from homebody.sync import SourceReport, sync_all
+from homebody.vault.approvals import Approval, Approvals, State
+from homebody.vault.ledger import Ledger
 from homebody.vault.people import find_identity, override, rebuild
 from homebody.vault.persons import lookup, persons, reasons, recent_items
 from homebody.vault.store import Source
-from homebody.views import answer_view, hit_view, item_view, person_view, source_view
+from homebody.views import (
+    answer_view,
+    approval_view,
+    entry_summary,
+    entry_view,
+    hit_view,
+    item_view,
+    person_view,
+    source_view,
+)
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -378,15 +391,6 @@ def demo(ctx: click.Context, fresh: bool) -> None:
 # --- acting: do, doctor, mcp -------------------------------------------------------------------------
 
 
-def _agent(app: App) -> Any:
-    """The agent loop over this app's vault, model, tools and policy."""
-    from homebody.agent.loop import Agent
-    from homebody.tools.base import ToolContext, load_tools
-
-    ctx = ToolContext(settings=app.settings, vault=app.vault, now=app.settings.current_time())
-    return Agent(model=app.model, tools=load_tools(), context=ctx)
-
-
 @cli.command("do")
 @click.argument("instruction")
 @click.option("--json", "as_json", is_flag=True, help="Print the proposed actions, verdicts and approvals.")
@@ -394,7 +398,9 @@ def _agent(app: App) -> Any:
 @click.pass_obj
 def do_cmd(app: App, instruction: str, as_json: bool, unattended: bool) -> None:
     """Carry out INSTRUCTION: reads run, side effects wait for your approval."""
-    run = _agent(app).run(instruction, unattended=unattended)
+    from homebody.agent.act import build_agent
+
+    run = build_agent(app).run(instruction, unattended=unattended)
     if as_json:
         _emit_json(run.as_json())
         return
@@ -454,6 +460,153 @@ def mcp_cmd(app: App) -> None:
     from homebody.mcp_server import serve
 
     serve(app)
+
+
+# --- agency: approvals, the outbox and the audit ledger ------------------------------------------
+
+
+def _clock(when: datetime | None, app: App) -> str:
+    return when.astimezone(app.settings.zone).strftime("%H:%M:%S") if when else "?"
+
+
+def _print_approval(a: Approval, app: App, *, whole: bool) -> None:
+    zone = app.settings.zone
+    risk = a.verdict.get("risk")
+    head = f"[bold]{a.id}[/] {escape(a.tool)} · {a.state}" + (f" · risk {escape(str(risk))}" if risk else "")
+    if a.state is State.PENDING:
+        head += f" · expires {local_time(a.expires_at, zone)}"
+    elif a.state is State.APPROVED and a.not_before is not None:
+        head += f" · runs {a.not_before.astimezone(zone):%a %d %b %Y %H:%M:%S}"
+    out.print(head)
+    if not whole:
+        out.print(f"    {escape(excerpt(a.preview, [], 100))}")
+        return
+    for reason in a.verdict.get("reasons", []):
+        out.print(f"    [dim]why asked: {escape(str(reason))}[/]")
+    for line in a.preview.splitlines() or [""]:
+        out.print(f"    │ {escape(line)}")
+
+
+@cli.command("approvals")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Every approval, not only those waiting.")
+@click.pass_obj
+def approvals_cmd(app: App, as_json: bool, show_all: bool) -> None:
+    """List proposed actions waiting for your approval, each with its preview."""
+    queue = Approvals(app.vault)
+    now = app.settings.current_time()
+    if show_all:
+        queue.expire(now)
+        shown = queue.find(limit=100)
+    else:
+        shown = queue.pending(now)
+    if as_json:
+        _emit_json([approval_view(a) for a in shown])
+        return
+    if not shown:
+        out.print("Nothing waiting for approval." if not show_all else "No approvals yet.")
+    for a in shown:
+        _print_approval(a, app, whole=a.state is State.PENDING)
+    if any(a.state is State.PENDING for a in shown):
+        out.print("[dim]homebody approve ID · homebody deny ID [--reason TEXT][/]")
+
+
+@cli.command("approve")
+@click.argument("approval_id")
+@click.pass_obj
+def approve_cmd(app: App, approval_id: str) -> None:
+    """Approve a proposed action: a send goes after the undo window, anything else runs now."""
+    now = app.settings.current_time()
+    approved = outbox.approve(app, approval_id, now)
+    _print_approval(approved, app, whole=True)
+    if approved.not_before is not None and approved.not_before > now:
+        out.print(
+            f"Approved. Sends at {_clock(approved.not_before, app)} unless you run "
+            f"[bold]homebody cancel {approved.id}[/]."
+        )
+        out.print("[dim]It goes the first time the outbox runs after that: homebody outbox run.[/]")
+        return
+    outcome = outbox.run_one(app, approved.id, now)
+    if outcome is None:  # another outbox claimed it first
+        out.print("Approved; the outbox is running it.")
+    elif outcome.ok:
+        out.print(f"Approved and done: {escape(outcome.output or '')}")
+    else:
+        raise ToolError(f"approved, but it failed: {outcome.approval.error}")
+
+
+@cli.command("deny")
+@click.argument("approval_id")
+@click.option("--reason", help="Why (kept in the audit ledger).")
+@click.pass_obj
+def deny_cmd(app: App, approval_id: str, reason: str | None) -> None:
+    """Refuse a proposed action; it will never run."""
+    denied = Approvals(app.vault).deny(approval_id, app.settings.current_time(), reason)
+    out.print(f"Denied {denied.id} ({escape(denied.tool)}): it will not run.")
+
+
+@cli.command("cancel")
+@click.argument("approval_id")
+@click.pass_obj
+def cancel_cmd(app: App, approval_id: str) -> None:
+    """Stop an approved send within its undo window."""
+    cancelled = Approvals(app.vault).cancel(approval_id, app.settings.current_time())
+    out.print(f"Cancelled {cancelled.id} ({escape(cancelled.tool)}): it will not go.")
+
+
+@cli.group("outbox")
+def outbox_cmd() -> None:
+    """Approved actions waiting to run."""
+
+
+@outbox_cmd.command("run")
+@click.pass_context
+def outbox_run(ctx: click.Context) -> None:
+    """Run every approved action whose time has come (the daemon does the same)."""
+    app: App = ctx.obj
+    outcomes = outbox.run_due(app, app.settings.current_time())
+    if not outcomes:
+        out.print("Nothing due.")
+    for o in outcomes:
+        what = f"{o.approval.id} {escape(o.approval.tool)}"
+        if o.ok:
+            out.print(f"[green]✓[/] {what}: {escape(o.output or '')}")
+        else:
+            err.print(f"[red]✗[/] {what}: {escape(o.approval.error or '')}")
+    if any(not o.ok for o in outcomes):
+        ctx.exit(1)
+
+
+@cli.group("audit", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000), help="Newest N.")
+@click.option("--run", "run_id", help="Only the entries of this run.")
+@click.pass_context
+def audit(ctx: click.Context, as_json: bool, limit: int, run_id: str | None) -> None:
+    """Show the audit ledger: every request, tool call, verdict, approval and result."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
+    entries = Ledger(app.vault).entries(run_id=run_id, limit=limit, newest=True)
+    if as_json:
+        _emit_json([entry_view(e) for e in entries])
+        return
+    if not entries:
+        out.print("The ledger is empty.")
+    for e in entries:
+        run = f" · {escape(e.run_id)}" if e.run_id else ""
+        out.print(
+            f"{e.seq:>5} {local_time(e.at, app.settings.zone)} [bold]{e.kind}[/]{run} · "
+            f"{escape(entry_summary(e))}"
+        )
+
+
+@audit.command("verify")
+@click.pass_obj
+def audit_verify(app: App) -> None:
+    """Check the ledger's hash chain: any edited, inserted or deleted entry is reported."""
+    report = Ledger(app.vault).check()
+    out.print(f"ledger intact: {report.entries} entries (head {report.head[:16]})")
 
 
 def main() -> None:

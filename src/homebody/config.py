@@ -20,6 +20,11 @@ Secrets are references, never values in the file (datasette's `$env`)::
 
     [mcp_server]
     enabled = false                    # `homebody mcp`: other local agents may search and ask
+
+    [agent]
+    undo_seconds = 30                  # an approved send waits this long; `homebody cancel ID` stops it
+    approval_ttl_hours = 24            # a proposal nobody approves expires after this
+    tool_plugins = []                  # tool plugin modules to load; none by default
 """
 
 from __future__ import annotations
@@ -90,6 +95,15 @@ class McpServerSettings(BaseModel):
     enabled: bool = False
 
 
+class AgentSettings(BaseModel):
+    """How the agent acts: approvals, the undo window of sends, and which tool plugins load."""
+
+    model_config = ConfigDict(extra="forbid")
+    undo_seconds: float = Field(default=30.0, ge=0)
+    approval_ttl_hours: float = Field(default=24.0, gt=0)
+    tool_plugins: list[str] = Field(default_factory=list)
+
+
 class Settings(BaseModel):
     """Everything homebody is configured with, for one home folder."""
 
@@ -101,6 +115,7 @@ class Settings(BaseModel):
     model: ModelSettings = Field(default_factory=ModelSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     mcp_server: McpServerSettings = Field(default_factory=McpServerSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
     now: datetime | None = None
 
     @field_validator("timezone")

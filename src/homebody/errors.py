@@ -9,7 +9,7 @@ Each branch says what happens next, so callers can decide without reading messag
     ├── VaultError                    the vault cannot be used as asked
     │   ├── VaultLocked               the key is missing or wrong: ask the user for it
     │   ├── MigrationError            the database is newer than this program, or a migration failed
-    │   └── NotFound                  no item / source with that id or name
+    │   └── NotFound                  no item / source / approval with that id or name
     ├── SourceError                   a whole source cannot be read (missing file, unreadable folder):
     │                                 this source is skipped and its error counted; the others go on
     │   └── UnknownSourceKind         `homebody add` with a KIND no connector provides
@@ -19,6 +19,8 @@ Each branch says what happens next, so callers can decide without reading messag
     │   ├── ModelUnavailable          not installed, not reachable, or refused (retry / reconfigure)
     │   ├── ModelIntegrityError       a model file whose sha256 does not match: never loaded
     │   └── ModelOutputError          the model's output did not fit the schema: the caller may retry
+    ├── ApprovalError                 an approval cannot make that move (approving a denied or expired one,
+    │                                 cancelling after the undo window): tell the user its state
     ├── ToolError                     a tool call failed on its arguments (unknown tool, bad value,
     │                                 a server refusing it): in the agent loop it goes back to the model
     └── LedgerBroken                  the audit ledger's hash chain does not verify: an entry was
@@ -92,6 +94,10 @@ class ModelIntegrityError(ModelError):
 
 class ModelOutputError(ModelError):
     """The model's output did not fit the requested schema."""
+
+
+class ApprovalError(HomebodyError):
+    """An approval cannot make the requested move from the state it is in."""
 
 
 class ToolError(HomebodyError):

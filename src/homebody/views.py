@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from homebody.agent.answer import Answer
 from homebody.agent.coverage import Coverage
 from homebody.agent.sources import excerpt
 from homebody.retrieval.search import Hit
+from homebody.vault.approvals import Approval
+from homebody.vault.ledger import Entry
 from homebody.vault.persons import Person
 from homebody.vault.store import SourceStats, StoredItem
 
@@ -130,3 +133,53 @@ def person_view(person: Person) -> dict[str, Any]:
         "channels": person.channels,
         "identities": [{"kind": k, "value": v, "display": d} for k, v, d in person.identities],
     }
+
+
+def approval_view(approval: Approval) -> dict[str, Any]:
+    """One approval: what would run, the preview a person judges it by, and where it stands."""
+    return {
+        "id": approval.id,
+        "state": str(approval.state),
+        "tool": approval.tool,
+        "preview": approval.preview,
+        "args": approval.args,
+        "origins": approval.origins,
+        "verdict": approval.verdict,
+        "effects": sorted(str(e) for e in approval.effects),
+        "run_id": approval.run_id,
+        "created_at": _iso(approval.created_at),
+        "expires_at": _iso(approval.expires_at),
+        "decided_at": _iso(approval.decided_at),
+        "not_before": _iso(approval.not_before),
+        "reason": approval.reason,
+        "started_at": _iso(approval.started_at),
+        "finished_at": _iso(approval.finished_at),
+        "result": approval.result,
+        "error": approval.error,
+    }
+
+
+def entry_view(entry: Entry) -> dict[str, Any]:
+    """One ledger entry, with its place in the chain."""
+    return {
+        "seq": entry.seq,
+        "at": _iso(entry.at),
+        "kind": str(entry.kind),
+        "run_id": entry.run_id,
+        "data": entry.data,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def entry_summary(entry: Entry, width: int = 100) -> str:
+    """One line saying what an entry records: its event, approval, tool, decision, output or error."""
+    data = entry.data
+    parts = [str(data[k]) for k in ("event", "approval", "tool", "decision", "risk") if data.get(k)]
+    detail = data.get("error") or (data.get("result") or {}).get("output") or data.get("output")
+    if detail:
+        parts.append(str(detail))
+    if not parts:
+        parts.append(json.dumps(data, ensure_ascii=False, sort_keys=True))
+    line = " · ".join(" ".join(p.split()) for p in parts)
+    return line if len(line) <= width else line[: width - 1] + "…"

@@ -121,4 +121,47 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX item_people_identity ON item_people (identity_id);
     CREATE INDEX identities_person ON identities (person_id);
     """,
+    # 3: agency. The audit ledger (a hash chain: each entry's hash covers the one before), its head
+    # anchor (the last seq and hash, written in the same transaction as each append, so deleting the
+    # newest entries is caught), and the approvals queue of proposed side effects.
+    """
+    CREATE TABLE ledger (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        run_id TEXT,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX ledger_run ON ledger (run_id, seq);
+    CREATE TABLE ledger_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        tool TEXT NOT NULL,
+        args TEXT NOT NULL,
+        origins TEXT NOT NULL DEFAULT '{}',
+        preview TEXT NOT NULL,
+        verdict TEXT NOT NULL DEFAULT '{}',
+        effects TEXT NOT NULL DEFAULT '[]',
+        run_id TEXT,
+        state TEXT NOT NULL CHECK (state IN
+            ('pending', 'approved', 'denied', 'expired', 'cancelled', 'running', 'done', 'failed')),
+        proposed_seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        decided_at TEXT,
+        not_before TEXT,
+        reason TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        result TEXT,
+        error TEXT
+    );
+    CREATE INDEX approvals_state ON approvals (state, not_before);
+    """,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,6 +76,8 @@ class Vault:
     def __init__(self, conn: Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # Threads share one connection; a write transaction holds this lock (see vault/tx.py).
+        self.lock = threading.RLock()
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Vault:
