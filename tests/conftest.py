@@ -83,3 +83,29 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.setenv("HOMEBODY_KEYRING", "off")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory):
+    """llama.cpp's own OpenAI-compatible HTTP server, serving the packaged model on loopback."""
+    import xllamacpp
+
+    from homebody.models.files import default_llm
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(default_llm(tmp_path_factory.mktemp("models")))
+    params.n_ctx = 2048
+    params.cpuparams.n_threads = 2
+    params.warmup = False
+    params.verbosity = -1
+    params.hostnames = ["127.0.0.1"]
+    params.port = _free_port()
+    server = xllamacpp.Server(params)
+    yield f"http://127.0.0.1:{params.port}/v1"
+    del server

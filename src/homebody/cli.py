@@ -398,8 +398,9 @@ def demo(ctx: click.Context, fresh: bool) -> None:
 @click.pass_obj
 def do_cmd(app: App, instruction: str, as_json: bool, unattended: bool) -> None:
     """Carry out INSTRUCTION: reads run, side effects wait for your approval."""
-    from homebody.agent.act import build_agent
+    from homebody.agent.act import build_agent, ensure_trusted
 
+    ensure_trusted(app, checking=lambda: err.print("checking once that the model can make tool calls…"))
     run = build_agent(app).run(instruction, unattended=unattended)
     if as_json:
         _emit_json(run.as_json())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from homebody.agent.doctor import check_chat, model_identity, save_stamp, stamp
 from homebody.agent.loop import Agent
 from homebody.agent.outbox import queue_action
 from homebody.agent.policy import Judgement, Policy, reads_pass_side_effects_ask
 from homebody.app import App
+from homebody.errors import ModelUnavailable
 from homebody.tools.base import ToolContext
 from homebody.tools.effects import Action, ToolSpec
 from homebody.vault.ledger import Ledger
@@ -27,6 +30,24 @@ class ApprovalQueue:
         """Queue the action for the user; its approval's id."""
         judged = {"decision": verdict.decision, "risk": verdict.risk, "reasons": list(verdict.reasons)}
         return queue_action(self._app, action, verdict=judged, run_id=run_id, now=self._now).id
+
+
+def ensure_trusted(app: App, *, checking: Callable[[], None] | None = None) -> None:
+    """Refuse a chat model that has not passed the tool-call probes; probe it once if never checked."""
+    identity = model_identity(app.settings)
+    found = stamp(app.settings.home, identity)
+    if found is None:
+        if checking:
+            checking()
+        report = check_chat(app.settings, lambda s: app.model, close=False)  # the run uses it next
+        save_stamp(app.settings.home, report)
+        found = stamp(app.settings.home, identity)
+    if not found or not found.get("trusted"):
+        passed = f"{found.get('passed', 0)} of {found.get('total', 0)}" if found else "none"
+        raise ModelUnavailable(
+            f"the chat model is not trusted with actions: it passed {passed} tool-call probes. "
+            "Run `homebody doctor` for details, or configure a stronger model in [model]"
+        )
 
 
 def build_agent(app: App, *, policy: Policy | None = None) -> Agent:

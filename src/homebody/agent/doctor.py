@@ -212,7 +212,7 @@ def run_probes(model: ChatModel, *, progress: Callable[[str], None] | None = Non
 
 
 def check_chat(
-    settings: Settings, load: Callable[[Settings], ChatModel], *, probes: bool = True
+    settings: Settings, load: Callable[[Settings], ChatModel], *, probes: bool = True, close: bool = True
 ) -> ModelReport:
     """Reachability, locality and (unless `probes` is false) tool-call probes of the chat model."""
     started = time.perf_counter()
@@ -242,7 +242,8 @@ def check_chat(
         report.checks.append(Check("tool calls", False, str(err)))
         return report
     finally:
-        model.close()
+        if close:
+            model.close()
     report.probes_passed, report.probes_total = passed, len(PROBES)
     report.checks += results
     share = passed / len(PROBES)

@@ -50,12 +50,17 @@ def task_prompt(instruction: str, seen: list[Seen], zone: ZoneInfo) -> Message:
 
 
 def args_prompt(tool: Tool) -> Message:
-    """The user message asking for one tool's arguments."""
+    """The user message asking for one tool's arguments.
+
+    Worded from trials on the embedded 0.5B model: asked to write "in the user's voice" it refused
+    ("I'm sorry, but I can't assist"); shown one worked example of a message body it writes the news.
+    """
     return Message(
         "user",
         f"Give the arguments for {tool.name}.\n{tool.spec.description}\n"
-        'Write times in the user\'s own words (for example "tomorrow at 9"). Name an item by its '
-        "[reference]. Write any message in the user's voice, saying only what the user asked.",
+        'Copy the user\'s own words: a time exactly as the user said it (like "tomorrow at 9"), names '
+        "and addresses as written, an item by its [reference]. A message body is the user's news in "
+        'their own words, for example from "tell Ann that the bus is late": "The bus is late."',
     )
 
 
