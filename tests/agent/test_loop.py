@@ -31,11 +31,16 @@ class ScriptedModel:
         self.replies = list(replies)
         self.prompts: list[str] = []
         self.schemas: list[dict[str, Any]] = []
+        self.skipped: list[dict[str, Any]] = []
 
     def complete_json(self, messages, schema, *, max_tokens=256):
         self.prompts.append("\n".join(m.content for m in messages))
         self.schemas.append(schema)
-        reply = self.replies.pop(0) if self.replies else {"tool": "finish"}
+        choosing = "tool" in schema.get("properties", {})
+        if not choosing and self.replies and set(self.replies[0]) == {"tool"}:
+            self.skipped.append(self.replies.pop(0))  # the loop chose the tool itself
+        reply = self.replies.pop(0) if self.replies else ({"tool": "finish"} if choosing else {})
+        assert choosing == (set(reply) == {"tool"}), f"script out of step: {reply}"
         return Completion(reply, 100, 10, 0.0)
 
     def close(self) -> None:
@@ -192,10 +197,11 @@ def test_a_reply_is_drafted_in_the_right_thread_and_waits_for_approval(home):
     assert f"[{ref}] email" in model.prompts[0]
     first_item = model.prompts[0].index("\n[")
     assert model.prompts[0][first_item + 2 : first_item + 10] == ref, "Sam's latest email comes first"
-    item_schema = model.schemas[1]["properties"]["item_id"]
+    item_schema = model.schemas[0]["properties"]["item_id"]
     assert ref in item_schema["enum"] and all(len(r) == 8 for r in item_schema["enum"])
     assert [k for k, _ in entries] == ["request", "retrieval", "tool_call", "verdict", "result"]
-    assert run.model_calls == 2, "one action was asked for: the model is not asked whether it is done"
+    assert model.skipped == [{"tool": "reply_email"}], "the request's verb named one tool: not asked"
+    assert run.model_calls == 1, "one action was asked for: the model is not asked whether it is done"
 
 
 def test_a_spoken_time_is_resolved_by_code_in_the_users_zone(home):
@@ -212,8 +218,8 @@ def test_a_spoken_time_is_resolved_by_code_in_the_users_zone(home):
     assert what == "remind"
     assert args.when.isoformat() == "2026-11-22T09:00:00+00:00"
     assert run.steps[0].status == "done"
-    assert model.schemas[1]["properties"]["when"]["type"] == "string", "the model writes words, not ISO"
-    assert "format" not in model.schemas[1]["properties"]["when"]
+    assert model.schemas[0]["properties"]["when"]["type"] == "string", "the model writes words, not ISO"
+    assert "format" not in model.schemas[0]["properties"]["when"]
 
 
 def test_without_the_guard_every_side_effect_asks_and_reads_pass(home):
@@ -221,7 +227,7 @@ def test_without_the_guard_every_side_effect_asks_and_reads_pass(home):
         {"tool": "lookup"}, {"query": "dentist"}, {"tool": "add_reminder"}, {"text": "x", "when": "at 18:00"}
     )
     ran: list = []
-    run = _agent(home, model, ran).run("look up the dentist and remind me at 18:00")
+    run = _agent(home, model, ran).run("the dentist, at 18:00")  # no verb: the model picks every tool
     assert [s.status for s in run.steps] == ["done", "held"]
     assert [what for what, _ in ran] == ["lookup"]
     assert run.steps[1].preview and "18:00" in run.steps[1].preview
@@ -251,7 +257,7 @@ def test_errors_the_model_caused_go_back_to_it_and_the_loop_goes_on(home):
         {"tool": "finish"},
     )
     ran: list = []
-    run = _agent(home, model, ran, policy=allow_all).run("remind me to call mum tonight at 8")
+    run = _agent(home, model, ran, policy=allow_all).run("call mum tonight at 8")
     assert [s.status for s in run.steps] == ["invalid", "failed", "done"]
     assert "cannot tell which time" in model.prompts[2]
     assert "lookup: empty query" in model.prompts[4]
@@ -275,6 +281,20 @@ def test_arguments_outside_the_schema_are_refused(home):
     run = _agent(home, model, ran, policy=allow_all).run("reply to Sam")
     assert run.steps[0].status == "invalid" and "body" in run.steps[0].output
     assert ran == []
+
+
+def test_a_verb_offers_only_the_tools_that_do_it(home):
+    model = ScriptedModel({"tool": "add_reminder"}, {"text": "x", "when": "at 18:00"})
+    run = _agent(home, model, [], policy=allow_all).run("remind me at 18:00")
+    assert model.skipped == [{"tool": "add_reminder"}] and run.model_calls == 1
+    open_ended = ScriptedModel({"tool": "lookup"}, {"query": "x"})
+    _agent(home, open_ended, [], policy=allow_all, max_steps=1).run("the dentist")
+    assert open_ended.schemas[0]["properties"]["tool"]["enum"] == [
+        "add_reminder",
+        "lookup",
+        "reply_email",
+        "finish",
+    ]
 
 
 def test_a_request_naming_two_actions_gets_two(home):
