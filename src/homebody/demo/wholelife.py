@@ -44,7 +44,7 @@ from homebody.demo.life.model import (
 from homebody.demo.run import persona_dir
 from homebody.errors import ConfigError
 
-__all__ = ["SOURCES", "Manifest", "SourceFile", "generate", "resolve_gold"]
+__all__ = ["SOURCES", "Manifest", "SourceFile", "generate", "read_manifest", "resolve_gold"]
 
 #: (source name, file or folder relative to the output, in the order `homebody add` should take them)
 SOURCES = (
@@ -224,10 +224,15 @@ def generate(out_dir: Path, *, seed: int = 7, scale: int = 1, exclude: Iterable[
     target = out_dir / "questions.json"
     target.write_text(json.dumps(questions, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out_dir / "SOURCES.md").write_text(_LICENCE.format(seed=seed, scale=scale), encoding="utf-8")
+    return read_manifest(out_dir, written)
+
+
+def read_manifest(out_dir: Path, records: dict[str, int] | None = None) -> Manifest:
+    """The manifest of a life generated into `out_dir`: every source whose file or folder is there."""
     sources = tuple(
         SourceFile(out_dir / relative, KIND_OF[relative], name)
         for name, relative in SOURCES
-        if KIND_OF[relative] not in left_out
+        if (out_dir / relative).exists()
     )
     files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
-    return Manifest(out_dir, sources, files, target, written)
+    return Manifest(out_dir, sources, files, out_dir / "questions.json", records or {})
