@@ -2,22 +2,22 @@
 
 Everything is made up (example.* domains, 555-01xx numbers) and seeded, so two runs with the same item
 count write the same bytes. The shapes follow /work/shared/fixtures/FORMATS.md: Gmail Takeout mbox
-headers, the real Messages schema (chat_db_schema.sql), OFX 2.x XML with three accounts.
+headers, the real Messages schema (chat_db_schema.sql), OFX 2.x XML with three accounts. The format
+pieces (encoded-words, MIME parts, typedstreams, the chat.db schema) live in homebody.demo.life,
+where the whole-life persona uses them too.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import html
 import random
-import sqlite3
-import struct
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-SCHEMA = Path("/work/shared/fixtures/imessage/chat_db_schema.sql")
+from homebody.demo.life import chatdb
+from homebody.demo.life.mailfmt import encoded_word, from_line, html_part, mailbox, text_part, wrap
 
 FIRST = (
     "Maya", "Sam", "Priya", "Jonas", "Zoë", "José", "Björn", "Ana María", "Łukasz", "Søren", "Renée",
@@ -107,60 +107,8 @@ def _people(rng: random.Random, count: int) -> list[tuple[str, str]]:
     return people
 
 
-def _wrap(text: str, width: int = 72) -> str:
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return "\n".join(lines)
-
-
 def _paragraphs(rng: random.Random) -> list[str]:
     return [" ".join(rng.sample(SENTENCES, rng.randint(2, 5))) for _ in range(rng.randint(2, 6))]
-
-
-def _word(text: str) -> str:
-    """An RFC 2047 encoded-word (B encoding) for non-ASCII header text."""
-    if text.isascii():
-        return text
-    return "=?UTF-8?B?" + base64.b64encode(text.encode()).decode() + "?="
-
-
-def _mailbox(name: str, addr: str) -> str:
-    return f"{_word(name)} <{addr}>" if not name.isascii() else f'"{name}" <{addr}>'
-
-
-def _qp(text: str) -> bytes:
-    return binascii.b2a_qp(text.encode(), istext=True)
-
-
-def _text_part(text: str) -> bytes:
-    if text.isascii():
-        return b'Content-Type: text/plain; charset="UTF-8"\n\n' + text.encode() + b"\n"
-    return (
-        b'Content-Type: text/plain; charset="UTF-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
-        + _qp(text)
-        + b"\n"
-    )
-
-
-def _html_part(paragraphs: list[str], newsletter: bool) -> bytes:
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    if newsletter:
-        body = (
-            "<style>td{font-family:Arial}</style><table width='600'><tr><td>"
-            f"{body}<br><a href='https://example.org/unsubscribe'>Unsubscribe</a></td></tr></table>"
-        )
-    markup = f'<html><head><meta charset="utf-8"></head><body><div dir="ltr">{body}</div></body></html>'
-    return (
-        b'Content-Type: text/html; charset="UTF-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
-        + _qp(markup)
-        + b"\n"
-    )
 
 
 def write_mbox(path: Path, count: int, seed: int = 1) -> None:
@@ -199,7 +147,7 @@ def write_mbox(path: Path, count: int, seed: int = 1) -> None:
                 subject = "Re: " + parent_subject.removeprefix("Re: ")
                 extra = [f"In-Reply-To: {parent_id}", f"References: {parent_id}"]
                 paragraphs.append(f"On {format_datetime(local)}, {parent_from} wrote:")
-                paragraphs.append("\n".join("> " + line for line in _wrap(parent_text, 70).split("\n")))
+                paragraphs.append("\n".join("> " + line for line in wrap(parent_text, 70).split("\n")))
             sent.append((msg_id, thread, subject, paragraphs[0], sender[0]))
             if len(sent) > 2000:
                 del sent[:1000]
@@ -215,25 +163,25 @@ def write_mbox(path: Path, count: int, seed: int = 1) -> None:
                 f"Date: {format_datetime(local)}",
                 f"Message-ID: {msg_id}",
                 *extra,
-                f"Subject: {_word(subject)}",
-                f"From: {_mailbox(*sender)}",
-                "To: " + ",\n\t".join(_mailbox(*p) for p in recipients),
+                f"Subject: {encoded_word(subject)}",
+                f"From: {mailbox(*sender)}",
+                "To: " + ",\n\t".join(mailbox(*p) for p in recipients),
             ]
             if cc:
-                headers.append("Cc: " + ", ".join(_mailbox(*p) for p in cc))
-            text = "\n\n".join(p if p.startswith(">") else _wrap(p) for p in paragraphs)
+                headers.append("Cc: " + ", ".join(mailbox(*p) for p in cc))
+            text = "\n\n".join(p if p.startswith(">") else wrap(p) for p in paragraphs)
             if newsletter:
-                body = _html_part(paragraphs, newsletter=True)
+                body = html_part(paragraphs, newsletter=True)
             elif kind < 0.62:
-                body = _text_part(text)
+                body = text_part(text)
             else:
                 boundary = f"000000000000{rng.getrandbits(48):012x}"
                 alternative = (
                     f'Content-Type: multipart/alternative; boundary="{boundary}"\n\n'.encode()
                     + f"--{boundary}\n".encode()
-                    + _text_part(text)
+                    + text_part(text)
                     + f"--{boundary}\n".encode()
-                    + _html_part(paragraphs, newsletter=False)
+                    + html_part(paragraphs, newsletter=False)
                     + f"--{boundary}--\n".encode()
                 )
                 if kind < 0.92:
@@ -251,61 +199,16 @@ def write_mbox(path: Path, count: int, seed: int = 1) -> None:
                         + data
                         + f"--{mixed}--\n".encode()
                     )
-            stamp = when.strftime("%a %b %d %H:%M:%S +0000 %Y")
-            out.write(f"From {thread}@xxx {stamp}\n".encode())
+            out.write(from_line(thread, when))
             out.write("\n".join(headers).encode() + b"\n")
             out.write(body + b"\n")
-
-
-# attributedBody: an NSMutableAttributedString typedstream, laid out as in the fixture files under
-# /work/shared/fixtures/imessage/attributedBody (FORMATS.md §2 "Message text").
-_TS_HEAD = (
-    b"\x04\x0bstreamtyped\x81\xe8\x03\x84\x01@\x84\x84\x84\x19NSMutableAttributedString\x00\x84\x84\x12"
-    b"NSAttributedString\x00\x84\x84\x08NSObject\x00\x85\x92\x84\x84\x84\x0fNSMutableString\x01\x84\x84"
-    b"\x08NSString\x01\x95\x84\x01+"
-)
-_TS_TAIL = (
-    b"\x92\x84\x84\x84\x0cNSDictionary\x00\x95\x84\x01i\x01\x92\x84\x98\x98\x1d__kIMMessagePartAttributeName"
-    b"\x86\x92\x84\x84\x84\x08NSNumber\x00\x84\x84\x07NSValue\x00\x95\x84\x01*\x84\x9b\x9b\x00\x86\x86\x86"
-)
-
-
-def _ts_length(n: int) -> bytes:
-    if n < 0x80:
-        return bytes([n])
-    if n < 0x10000:
-        return b"\x81" + struct.pack("<H", n)
-    return b"\x82" + struct.pack("<I", n)
-
-
-def attributed_body(text: str) -> bytes:
-    """The typedstream macOS writes for a plain message."""
-    data = text.encode()
-    units = len(text.encode("utf-16-le")) // 2
-    return _TS_HEAD + _ts_length(len(data)) + data + b"\x86\x84\x02iI\x01" + _ts_length(units) + _TS_TAIL
-
-
-# Indexes the live chat.db carries (the fixture DDL omits them); a reader's joins rely on them.
-_INDEXES = """
-CREATE INDEX chat_message_join_idx_message_id_only ON chat_message_join(message_id);
-CREATE INDEX chat_message_join_idx_message_date_id_chat_id
-    ON chat_message_join(chat_id, message_date, message_id);
-CREATE INDEX chat_handle_join_idx_handle_id ON chat_handle_join(handle_id);
-CREATE INDEX message_idx_handle ON message(handle_id, date);
-CREATE INDEX message_attachment_join_idx_message_id ON message_attachment_join(message_id);
-"""
-
-APPLE_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
 
 
 def write_chat_db(path: Path, count: int, seed: int = 2, chats: int = 300, handles: int = 400) -> None:
     """A Messages `chat.db` with the real schema: 1:1 and group chats, text and attributedBody-only rows,
     tapbacks, inline replies and attachments."""
     rng = random.Random(seed)
-    conn = sqlite3.connect(path)
-    conn.executescript(SCHEMA.read_text())
-    conn.executescript(_INDEXES)
-    conn.execute("INSERT INTO _SqliteDatabaseProperties VALUES ('_ClientVersion', '18026')")
+    conn = chatdb.create(path)
     handle_rows = []
     for n in range(1, handles + 1):
         if n % 7 == 0:
@@ -342,7 +245,7 @@ def write_chat_db(path: Path, count: int, seed: int = 2, chats: int = 300, handl
     recent: list[tuple[str, str]] = []
     for n in range(1, count + 1):
         when += timedelta(seconds=rng.randint(5, 1800))
-        date = int((when - APPLE_EPOCH).total_seconds()) * 1_000_000_000
+        date = chatdb.apple_ns(when)
         chat = rng.choices(range(1, chats + 1), weights)[0]
         from_me = rng.random() < 0.4
         group = len(members[chat]) > 1 or chat % 6 == 0
@@ -375,7 +278,7 @@ def write_chat_db(path: Path, count: int, seed: int = 2, chats: int = 300, handl
                 )
             )
             attachment_joins.append((n, len(attachments)))
-        body = attributed_body(text) if text else None
+        body = chatdb.attributed_body(text) if text else None
         if text and assoc_type == 0 and rng.random() < 0.35:
             text = None  # macOS 13+: the text only in attributedBody
         has_attachment = 1 if attachment_joins and attachment_joins[-1][0] == n else 0
@@ -405,9 +308,7 @@ def write_chat_db(path: Path, count: int, seed: int = 2, chats: int = 300, handl
         attachments,
     )
     conn.executemany("INSERT INTO message_attachment_join VALUES (?, ?)", attachment_joins)
-    conn.commit()
-    conn.execute("PRAGMA journal_mode = WAL")  # as the live file; closing checkpoints, leaving no -wal
-    conn.close()
+    chatdb.finish(conn)  # as the live file: WAL mode, checkpointed on close, no -wal left
 
 
 def _ofx_time(ts: datetime) -> str:

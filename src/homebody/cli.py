@@ -373,12 +373,37 @@ def person(app: App, name: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--fresh/--keep", default=True, help="Start from an empty demo home (default).")
+@click.option(
+    "--whole-life",
+    is_flag=True,
+    help="Instead: generate six months of Maya's life on every kind of source and sync it (no model).",
+)
+@click.option("--seed", default=7, show_default=True, help="With --whole-life: the generator's seed.")
+@click.option(
+    "--scale",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="With --whole-life: how many times the background noise.",
+)
 @click.pass_context
-def demo(ctx: click.Context, fresh: bool) -> None:
+def demo(ctx: click.Context, fresh: bool, whole_life: bool, seed: int, scale: int) -> None:
     """Ingest a sample life and answer questions about it, offline, on the embedded model."""
     from homebody.demo.run import run_demo
 
     app: App = ctx.obj
+    if whole_life:
+        from homebody.demo.lifehome import run_whole_life
+
+        run_whole_life(
+            app,
+            fresh=fresh,
+            seed=seed,
+            scale=scale,
+            sync=lambda a: _print_reports(_sync(a)),
+            say=out.print,
+        )
+        return
     run_demo(
         app,
         fresh=fresh,
