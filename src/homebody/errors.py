@@ -20,7 +20,9 @@ Each branch says what happens next, so callers can decide without reading messag
     │   ├── ModelIntegrityError       a model file whose sha256 does not match: never loaded
     │   └── ModelOutputError          the model's output did not fit the schema: the caller may retry
     ├── ToolError                     a tool call failed on its arguments (unknown tool, bad value,
-    │                                 a server refusing it): in the agent loop it goes back to the model
+    │   │                             a server refusing it): in the agent loop it goes back to the model
+    │   └── ToolUnavailable           the server a tool needs could not be reached or timed out:
+    │                                 nothing was done, so the same call may be retried later
     └── LedgerBroken                  the audit ledger's hash chain does not verify: an entry was
                                       edited, inserted or deleted
 """
@@ -96,6 +98,10 @@ class ModelOutputError(ModelError):
 
 class ToolError(HomebodyError):
     """A tool call failed on its arguments; the agent loop hands it back to the model."""
+
+
+class ToolUnavailable(ToolError):
+    """The server a tool needs could not be reached; nothing was done, so the call may be retried."""
 
 
 class LedgerBroken(HomebodyError):
