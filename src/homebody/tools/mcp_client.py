@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_OUTPUT = 20_000
+START_TIMEOUT = 60  # seconds for a server to start and answer `initialize`
 # Argument names whose meaning is plain enough to give them a role when the config names none.
 _GUESSED_ROLES = {
     Role.RECIPIENT: {"to", "cc", "bcc", "recipient", "recipients", "email", "phone", "channel", "chat_id"},
@@ -73,24 +74,33 @@ def _parameters(server: McpServerSettings) -> StdioServerParameters:
 
 async def _session(server: McpServerSettings, work: Callable[[ClientSession], Awaitable[T]]) -> T:
     """Start the server, open a session, do the work, stop the server."""
-    # The server's stderr may quote the user's data: it goes nowhere.
-    with open(os.devnull, "w", encoding="utf-8") as devnull, anyio.fail_after(server.timeout):  # noqa: PTH123
-        async with (
-            stdio_client(_parameters(server), errlog=devnull) as (read, write),
-            ClientSession(read, write) as session,
-        ):
-            await session.initialize()
-            return await work(session)
+    started = False
+    try:
+        # The server's stderr may quote the user's data: it goes nowhere.
+        with open(os.devnull, "w", encoding="utf-8") as devnull, anyio.fail_after(START_TIMEOUT) as deadline:  # noqa: PTH123
+            async with (
+                stdio_client(_parameters(server), errlog=devnull) as (read, write),
+                ClientSession(read, write) as session,
+            ):
+                await session.initialize()
+                # Starting may be slow on a busy machine; the work itself gets the configured time.
+                started = True
+                deadline.deadline = anyio.current_time() + server.timeout
+                return await work(session)
+    except TimeoutError as err:
+        if started:
+            raise ToolUnavailable(
+                f"MCP server {server.name} did not answer within {server.timeout:g} s"
+            ) from err
+        raise ToolUnavailable(f"MCP server {server.name} did not start within {START_TIMEOUT} s") from err
 
 
 def _call(server: McpServerSettings, work: Callable[[ClientSession], Awaitable[T]]) -> T:
     """`_session` from synchronous code, its failures translated to homebody's errors."""
     try:
         return _run(lambda: _session(server, work))
-    except ConfigError:
+    except (ConfigError, ToolError):
         raise
-    except TimeoutError as err:
-        raise ToolUnavailable(f"MCP server {server.name} did not answer within {server.timeout:g} s") from err
     except (OSError, MCPError, anyio.BrokenResourceError, anyio.ClosedResourceError) as err:
         raise ToolUnavailable(f"MCP server {server.name} failed ({type(err).__name__})") from err
     except BaseExceptionGroup as group:
