@@ -8,6 +8,7 @@ from homebody.agent.answer import Answer
 from homebody.agent.coverage import Coverage
 from homebody.agent.sources import excerpt
 from homebody.retrieval.search import Hit
+from homebody.tools.base import Tool
 from homebody.vault.persons import Person
 from homebody.vault.store import SourceStats, StoredItem
 
@@ -129,4 +130,17 @@ def person_view(person: Person) -> dict[str, Any]:
         "items": person.items,
         "channels": person.channels,
         "identities": [{"kind": k, "value": v, "display": d} for k, v, d in person.identities],
+    }
+
+
+def tool_view(tool: Tool) -> dict[str, Any]:
+    """What a tool declares: its effects, whether it can be undone, and the arguments that matter."""
+    spec = tool.spec
+    return {
+        "name": spec.name,
+        "summary": spec.description.strip().splitlines()[0],
+        "effects": sorted(str(e) for e in spec.effects),
+        "reversible": spec.reversible,
+        "roles": {arg: str(role) for arg, role in sorted(spec.roles.items())},
+        "arguments": tool.json_schema(),
     }
