@@ -11,8 +11,8 @@ from homebody.tools.base import load_tools
 
 BUILT_IN = {
     "add_note", "add_reminder", "buy", "complete_reminder", "create_event", "draft_email", "draft_message",
-    "fetch_page", "invite_to_event", "list_folder", "list_notes", "list_payment_accounts", "list_reminders", "pay",
-    "read_file", "reply_email", "send_email", "update_event", "write_file",
+    "fetch_page", "invite_to_event", "list_folder", "list_notes", "list_payment_accounts", "list_reminders",
+    "pay", "read_file", "reply_email", "send_email", "update_event", "write_file",
 }  # fmt: skip
 
 
