@@ -59,12 +59,12 @@ def pay(args, ctx):
 
 def register(registry):
     registry.register(Tool(
-        ToolSpec("send_email", "Send an email.", frozenset({Effect.SEND}), False, {"to": Role.RECIPIENT}),
+        ToolSpec("test_send", "Send an email.", frozenset({Effect.SEND}), False, {"to": Role.RECIPIENT}),
         Email, send,
         preview=lambda a, c: f"To: {a.to}\\nSubject: {a.subject}\\n\\n{a.body}",
     ))
     registry.register(Tool(
-        ToolSpec("pay", "Pay someone.", frozenset({Effect.MONEY}), False, {"payee": Role.PAYEE}),
+        ToolSpec("test_pay", "Pay someone.", frozenset({Effect.MONEY}), False, {"payee": Role.PAYEE}),
         Payment, pay,
     ))
 """
@@ -74,7 +74,7 @@ def register(registry):
 def home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text(f'[agent]\ntool_plugins = ["{PLUGIN}"]\n', encoding="utf-8")
+    (home / "config.toml").write_text(f'[tools]\nplugins = ["{PLUGIN}"]\n', encoding="utf-8")
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / f"{PLUGIN}.py").write_text(textwrap.dedent(_PLUGIN_SOURCE), encoding="utf-8")
@@ -98,7 +98,7 @@ def run(*args, code=0):
     return result
 
 
-def _queue(home, tool="send_email", args=None) -> str:
+def _queue(home, tool="test_send", args=None) -> str:
     args = args or {
         "to": "sam@example.com",
         "subject": "Re: Saturday",
@@ -116,7 +116,7 @@ def _queue(home, tool="send_email", args=None) -> str:
 def test_a_reply_is_queued_approved_and_sent_after_the_undo_window(home, monkeypatch):
     approval_id = _queue(home)
     listing = run("approvals").output
-    assert approval_id in listing and "send_email" in listing
+    assert approval_id in listing and "test_send" in listing
     assert "Subject: Re: Saturday" in listing and "Saturday works, see you at 10." in listing
     assert "why asked: sends an email" in listing
     (shown,) = json.loads(run("approvals", "--json").output)
@@ -132,7 +132,7 @@ def test_a_reply_is_queued_approved_and_sent_after_the_undo_window(home, monkeyp
 
     monkeypatch.setenv("HOMEBODY_NOW", "2026-10-05T14:03:30")
     ran = run("outbox", "run").output
-    assert f"{approval_id} send_email: sent to sam@example.com" in ran
+    assert f"{approval_id} test_send: sent to sam@example.com" in ran
     assert _world(home) == ["sent sam@example.com Re: Saturday"]
     assert "Nothing due." in run("outbox", "run").output
     assert _world(home) == ["sent sam@example.com Re: Saturday"]
@@ -149,7 +149,7 @@ def test_a_reply_is_queued_approved_and_sent_after_the_undo_window(home, monkeyp
 
 
 def test_a_payment_runs_as_soon_as_it_is_approved_and_not_before(home):
-    approval_id = _queue(home, "pay", {"payee": "Harbour Dental", "amount": "45"})
+    approval_id = _queue(home, "test_pay", {"payee": "Harbour Dental", "amount": "45"})
     assert "amount: 45.0" in run("approvals").output
     run("outbox", "run")
     assert _world(home) == []
@@ -161,7 +161,7 @@ def test_a_payment_runs_as_soon_as_it_is_approved_and_not_before(home):
 
 
 def test_a_denied_action_never_runs_and_cannot_be_approved(home, monkeypatch):
-    approval_id = _queue(home, "pay", {"payee": "Unknown Ltd", "amount": "900"})
+    approval_id = _queue(home, "test_pay", {"payee": "Unknown Ltd", "amount": "900"})
     assert f"Denied {approval_id}" in run("deny", approval_id, "--reason", "never ordered").output
     refused = run("approve", approval_id, code=1)
     assert "cannot approve" in refused.output and "denied" in refused.output

@@ -62,11 +62,11 @@ def _call(home, *calls):
 def test_the_server_is_off_unless_the_config_enables_it(home):
     result = CliRunner().invoke(cli, ["--home", str(home), "mcp"])
     assert result.exit_code == 2
-    assert "enabled = true" in result.output
+    assert "serve = true" in result.output
 
 
 def test_another_agent_can_search_and_ask_and_do_nothing_else(home):
-    (home / "config.toml").write_text("[mcp_server]\nenabled = true\n", encoding="utf-8")
+    (home / "config.toml").write_text("[mcp]\nserve = true\n", encoding="utf-8")
     results = _call(
         home,
         ("search", {"query": "dentist appointment", "limit": 5}),

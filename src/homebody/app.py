@@ -45,7 +45,7 @@ class App:
     def tools(self) -> ToolRegistry:
         """Built-in tools plus the tool plugins the config names."""
         if self._tools is None:
-            self._tools = load_tools(self.settings.agent.tool_plugins)
+            self._tools = load_tools(self.settings.tools.plugins, settings=self.settings)
         return self._tools
 
     @property

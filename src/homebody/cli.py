@@ -38,6 +38,7 @@ from homebody.views import (
     item_view,
     person_view,
     source_view,
+    tool_view,
 )
 
 out = Console(highlight=False, soft_wrap=True)
@@ -369,6 +370,25 @@ def person(app: App, name: str, as_json: bool) -> None:
             f"  {stored.source_kind} · {local_time(item.ts, app.settings.zone)} · "
             f"{escape(excerpt(item.text, [], 90))} · id {stored.id}"
         )
+
+
+@cli.command("tools")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def tools_cmd(app: App, as_json: bool) -> None:
+    """List the tools homebody may use: what each does, whether it can be undone, what matters in it."""
+    registry = app.tools
+    views = [tool_view(t) for t in registry.tools()]
+    if as_json:
+        _emit_json({"tools": views, "problems": registry.problems})
+        return
+    table = Table("tool", "effects", "undo", "arguments that matter")
+    for view in views:
+        roles = ", ".join(f"{arg} ({role})" for arg, role in view["roles"].items())
+        table.add_row(view["name"], ", ".join(view["effects"]), "yes" if view["reversible"] else "no", roles)
+    out.print(table)
+    for problem in registry.problems:
+        err.print(f"[yellow]not loaded:[/] {escape(problem)}")
 
 
 @cli.command()

@@ -18,13 +18,34 @@ Secrets are references, never values in the file (datasette's `$env`)::
     [embedding]
     backend = "embedded"               # or "openai"
 
-    [mcp_server]
-    enabled = false                    # `homebody mcp`: other local agents may search and ask
-
     [agent]
     undo_seconds = 30                  # an approved send waits this long; `homebody cancel ID` stops it
     approval_ttl_hours = 24            # a proposal nobody approves expires after this
-    tool_plugins = []                  # tool plugin modules to load; none by default
+    [email]                            # the user's outgoing account, for the email tools
+    address = "me@example.org"
+    smtp_host = "smtp.example.org"
+    smtp_port = 587                    # default: 587 for starttls, 465 for ssl, 25 for none
+    security = "starttls"              # or "ssl"; "none" only to this machine or its local network
+    username = "me@example.org"        # default: the address; password from the environment or keyring
+
+    [tools]
+    allowed_folders = ["~/Documents/homebody"]   # the file tools work inside these folders only
+    web_hosts = ["en.wikipedia.org"]   # hosts beyond the local network the fetch tool may reach
+    calendar = "~/homebody.ics"        # or a CalDAV calendar's URL, https://user@host/path/
+    plugins = []                       # tool plugin modules to load; none by default
+
+    [payments]
+    provider = "sandbox"               # a local pretend bank with its own ledger
+    sandbox_accounts = { checking = "1000.00 USD" }
+
+    [mcp]
+    serve = false                      # `homebody mcp`: other local agents may search and ask (read-only)
+
+    [[mcp.servers]]                    # tools of an MCP server, started as a local process
+    name = "weather"
+    command = "uvx"
+    args = ["weather-mcp"]
+    read_only = true                   # default false: its tools are treated as sending, not undoable
 """
 
 from __future__ import annotations
@@ -40,6 +61,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from homebody.errors import ConfigError
+from homebody.tools.effects import Effect, Role
 
 CONFIG_FILE = "config.toml"
 
@@ -88,20 +110,77 @@ class EmbeddingSettings(EndpointSettings):
     """Which embedding model turns text into vectors."""
 
 
-class McpServerSettings(BaseModel):
-    """Whether other local agents may read the vault through `homebody mcp` (off by default)."""
-
-    model_config = ConfigDict(extra="forbid")
-    enabled: bool = False
-
-
 class AgentSettings(BaseModel):
-    """How the agent acts: approvals, the undo window of sends, and which tool plugins load."""
+    """How the agent acts: approvals and the undo window of sends."""
 
     model_config = ConfigDict(extra="forbid")
     undo_seconds: float = Field(default=30.0, ge=0)
     approval_ttl_hours: float = Field(default=24.0, gt=0)
-    tool_plugins: list[str] = Field(default_factory=list)
+
+
+class EmailSettings(BaseModel):
+    """The user's outgoing mail account: who they are and which SMTP server sends for them."""
+
+    model_config = ConfigDict(extra="forbid")
+    address: str = Field(pattern=r"^[^@\s<>]+@[^@\s<>]+$")
+    name: str | None = None
+    smtp_host: str = Field(min_length=1)
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None  # default: the address; "" for a server that takes no login
+    timeout: float = Field(default=60.0, gt=0)
+
+    @property
+    def port(self) -> int:
+        """The SMTP port: the one set, else the usual one for the security chosen (RFC 8314)."""
+        return self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+    @property
+    def login(self) -> str:
+        """The user name to log in with ("" for none)."""
+        return self.address if self.username is None else self.username
+
+
+class ToolsSettings(BaseModel):
+    """What the built-in tools may touch: folders, web hosts, the calendar to write to."""
+
+    model_config = ConfigDict(extra="forbid")
+    allowed_folders: list[Path] = Field(default_factory=list)
+    web_hosts: list[str] = Field(default_factory=list)
+    calendar: str | None = None
+    plugins: list[str] = Field(default_factory=list)
+
+
+class PaymentSettings(BaseModel):
+    """Which payment provider the pay and buy tools use."""
+
+    model_config = ConfigDict(extra="forbid")
+    provider: Literal["sandbox"] = "sandbox"
+    sandbox_accounts: dict[str, str] = Field(default_factory=lambda: {"checking": "1000.00 USD"})
+
+
+class McpServerSettings(BaseModel):
+    """One MCP server the user runs as a local process, and what its tools are declared to do."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+    command: str = Field(min_length=1)
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, SecretRef] = Field(default_factory=dict)
+    read_only: bool = False
+    effects: list[Effect] | None = None  # default: external_send, or read when read_only
+    reversible: bool = False
+    roles: dict[str, Role] = Field(default_factory=dict)
+    tools: list[str] | None = None  # only these of the server's tools; default all
+    timeout: float = Field(default=60.0, gt=0)
+
+
+class McpSettings(BaseModel):
+    """MCP both ways: the servers whose tools homebody may call, and whether it serves the vault."""
+
+    model_config = ConfigDict(extra="forbid")
+    servers: list[McpServerSettings] = Field(default_factory=list)
+    serve: bool = False  # `homebody mcp`: other local agents may search and ask (read-only); off by default
 
 
 class Settings(BaseModel):
@@ -114,8 +193,11 @@ class Settings(BaseModel):
     plugins: list[str] = Field(default_factory=list)
     model: ModelSettings = Field(default_factory=ModelSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
-    mcp_server: McpServerSettings = Field(default_factory=McpServerSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    email: EmailSettings | None = None
+    tools: ToolsSettings = Field(default_factory=ToolsSettings)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
     now: datetime | None = None
 
     @field_validator("timezone")

@@ -22,7 +22,9 @@ Each branch says what happens next, so callers can decide without reading messag
     ├── ApprovalError                 an approval cannot make that move (approving a denied or expired one,
     │                                 cancelling after the undo window): tell the user its state
     ├── ToolError                     a tool call failed on its arguments (unknown tool, bad value,
-    │                                 a server refusing it): in the agent loop it goes back to the model
+    │   │                             a server refusing it): in the agent loop it goes back to the model
+    │   └── ToolUnavailable           the server a tool needs could not be reached or timed out:
+    │                                 nothing was done, so the same call may be retried later
     └── LedgerBroken                  the audit ledger's hash chain does not verify: an entry was
                                       edited, inserted or deleted
 """
@@ -102,6 +104,10 @@ class ApprovalError(HomebodyError):
 
 class ToolError(HomebodyError):
     """A tool call failed on its arguments; the agent loop hands it back to the model."""
+
+
+class ToolUnavailable(ToolError):
+    """The server a tool needs could not be reached; nothing was done, so the call may be retried."""
 
 
 class LedgerBroken(HomebodyError):

@@ -1,6 +1,6 @@
 """homebody as an MCP server for other local agents: read-only search and ask over the vault.
 
-Off by default (`[mcp_server] enabled = true` in config.toml turns it on): whoever runs it gets the
+Off by default (`[mcp] serve = true` in config.toml turns it on): whoever runs it gets the
 user's whole life to read. It speaks MCP over stdio, so only a program the user starts can reach it,
 and it offers reading only; no tool of homebody that acts is exposed.
 """
@@ -68,9 +68,9 @@ def build_server(app: App) -> MCPServer:
 
 def serve(app: App) -> None:
     """Serve MCP over stdio until the client closes it; refused unless the config enables it."""
-    if not app.settings.mcp_server.enabled:
+    if not app.settings.mcp.serve:
         raise ConfigError(
             "the MCP server is off: it would let another program read your whole vault. "
-            "To allow it, set enabled = true under [mcp_server] in config.toml"
+            "To allow it, set serve = true under [mcp] in config.toml"
         )
     build_server(app).run("stdio")

@@ -9,6 +9,7 @@ from homebody.agent.answer import Answer
 from homebody.agent.coverage import Coverage
 from homebody.agent.sources import excerpt
 from homebody.retrieval.search import Hit
+from homebody.tools.base import Tool
 from homebody.vault.approvals import Approval
 from homebody.vault.ledger import Entry
 from homebody.vault.persons import Person
@@ -183,3 +184,16 @@ def entry_summary(entry: Entry, width: int = 100) -> str:
         parts.append(json.dumps(data, ensure_ascii=False, sort_keys=True))
     line = " · ".join(" ".join(p.split()) for p in parts)
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def tool_view(tool: Tool) -> dict[str, Any]:
+    """What a tool declares: its effects, whether it can be undone, and the arguments that matter."""
+    spec = tool.spec
+    return {
+        "name": spec.name,
+        "summary": spec.description.strip().splitlines()[0],
+        "effects": sorted(str(e) for e in spec.effects),
+        "reversible": spec.reversible,
+        "roles": {arg: str(role) for arg, role in sorted(spec.roles.items())},
+        "arguments": tool.json_schema(),
+    }

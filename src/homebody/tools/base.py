@@ -34,6 +34,9 @@ class ToolContext:
     settings: Settings
     vault: Vault
     now: datetime
+    # The ledger's id of the approved action, when there is one: tools derive idempotency keys and
+    # Message-IDs from it, so a retried call is recognisable as the same action.
+    action_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class ToolRegistry:
 
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
+        # What could not be registered and why (an MCP server that would not start), for `homebody tools`.
+        self.problems: list[str] = []
 
     def register(self, tool: Tool) -> None:
         """Add a tool; a second one with the same name is a configuration error."""
@@ -123,8 +128,8 @@ def builtin_modules() -> list[str]:
     return names
 
 
-def load_tools(plugins: Sequence[str] = ()) -> ToolRegistry:
-    """A registry with the built-in tools, then the plugin modules the user's config names."""
+def load_tools(plugins: Sequence[str] = (), settings: Settings | None = None) -> ToolRegistry:
+    """The built-in tools, the plugins the config names, and (given settings) the MCP servers' tools."""
     registry = ToolRegistry()
     for name in (*builtin_modules(), *plugins):
         try:
@@ -135,4 +140,8 @@ def load_tools(plugins: Sequence[str] = ()) -> ToolRegistry:
         if hook is None:
             raise ConfigError(f"tool plugin {name!r} has no register(registry) function")
         hook(registry)
+    if settings is not None:
+        from homebody.tools.mcp_client import register_servers
+
+        register_servers(registry, settings)
     return registry
