@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from homebody.agent.loop import Agent, asked_actions, known_origins
 from homebody.agent.policy import Verdict
+from homebody.agent.prompting import said_content
 from homebody.config import Settings
 from homebody.errors import ToolError
 from homebody.models.base import Completion
@@ -341,3 +342,28 @@ def test_how_many_actions_a_request_names(instruction, count):
 )
 def test_values_the_user_typed_are_known_as_theirs(values, expected):
     assert known_origins(values, "Send 45 to SAM@example.org please") == expected
+
+
+@pytest.mark.parametrize(
+    ("instruction", "said"),
+    [
+        ("reply to Sam that I'll be 10 minutes late", "I'll be 10 minutes late."),
+        ("tell Ann that the bus is late!", "The bus is late!"),
+        ("email Priya saying the book club moves to Thursday", "The book club moves to Thursday."),
+        ("text Dev: running late", "Running late."),
+        ("reply to Sam", None),
+        ("remind me to pick up the prescription tomorrow at 9", None),
+    ],
+)
+def test_what_the_user_asked_to_be_said(instruction, said):
+    assert said_content(instruction) == said
+
+
+def test_the_users_own_words_go_out_not_the_models(home):
+    _, vault = home
+    model = ScriptedModel({"item_id": "x", "body": "I'll be 10 minutes late."})
+    _agent(home, model, []).run("reply to Sam that I'll be 10 minutes late")
+    body = model.schemas[0]["properties"]["body"]
+    assert body["enum"] == ["I'll be 10 minutes late."], "a message can only be what the user said"
+    sams = {i for (i,) in vault.conn.execute("SELECT substr(id, 1, 8) FROM items WHERE author LIKE 'Sam%'")}
+    assert set(model.schemas[0]["properties"]["item_id"]["enum"]) == sams, "only the named person's items"

@@ -32,6 +32,7 @@ class Seen:
     ref: str
     stored: StoredItem
     trusted: bool
+    about_person: bool = False  # one of the latest items of the person the request names
 
     def shown(self, zone: ZoneInfo) -> str:
         """The item as the model reads it: reference, headline, and the start of its text."""
@@ -43,10 +44,12 @@ def gather(vault: Vault, instruction: str, *, limit: int = 6) -> list[Seen]:
     """The items an instruction is most likely about: the named person's latest, then search hits."""
     found: list[StoredItem] = []
     person = person_in_question(vault, instruction)
+    theirs: set[str] = set()
     if person is not None:
-        latest = recent_items(vault, person, per_channel=2)
+        latest = [s for s in recent_items(vault, person, per_channel=2) if s.kind is not Kind.CONTACT]
         latest.sort(key=lambda s: s.item.ts.timestamp() if s.item.ts else 0.0, reverse=True)
-        found += latest
+        found += latest[:3]
+        theirs = {s.id for s in found}
     words = " ".join(w for w in instruction.split() if w.casefold().strip(".,!?") not in _ACTION_WORDS)
     found += [hit.stored for hit in search(vault, words, limit=limit)]
     seen: list[Seen] = []
@@ -56,7 +59,11 @@ def gather(vault: Vault, instruction: str, *, limit: int = 6) -> list[Seen]:
         if ref in refs:
             continue
         refs.add(ref)
-        seen.append(Seen(ref=ref, stored=stored, trusted=stored.kind is Kind.CONTACT))
+        seen.append(
+            Seen(
+                ref=ref, stored=stored, trusted=stored.kind is Kind.CONTACT, about_person=stored.id in theirs
+            )
+        )
         if len(seen) >= limit:
             break
     return seen

@@ -32,6 +32,7 @@ from homebody.agent.prompting import (
     is_time,
     next_prompt,
     reply,
+    said_content,
     system_prompt,
     task_prompt,
 )
@@ -154,6 +155,7 @@ class Agent:
         ]
         proposed: set[str] = set()
         acted, wanted = 0, asked_actions(instruction)
+        said = said_content(instruction)
         for _ in range(self.max_steps):
             fitting = [t.name for t in tools_for(instruction, tools)] if acted == 0 else []
             if len(fitting) == 1:
@@ -172,7 +174,8 @@ class Agent:
                 messages.append(next_prompt(str(err)))
                 continue
             messages.append(args_prompt(tool))
-            raw = self._ask(run, messages, args_schema(tool, [s.ref for s in run.seen]), 400)
+            refs = [s.ref for s in run.seen if s.about_person] or [s.ref for s in run.seen]
+            raw = self._ask(run, messages, args_schema(tool, refs, said), 400)
             messages.append(reply(raw))
             step = self._step(run, tool, raw, observed, unattended)
             run.steps.append(step)
