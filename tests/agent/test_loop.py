@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 
 from homebody.agent.loop import Agent, asked_actions, known_origins
 from homebody.agent.policy import Verdict
-from homebody.agent.prompting import said_content
+from homebody.agent.said import said_content, said_money
 from homebody.config import Settings
 from homebody.errors import ToolError
 from homebody.models.base import Completion
@@ -95,6 +96,7 @@ def home(tmp_path):
                     author=author,
                     participants=("Maya Patel <maya@example.org>",),
                     thread=f"m{n}@example.org",
+                    meta={"from": [list(parseaddr(author))], "to": [["Maya Patel", "maya@example.org"]]},
                 ),
                 None,
             )
@@ -365,5 +367,38 @@ def test_the_users_own_words_go_out_not_the_models(home):
     _agent(home, model, []).run("reply to Sam that I'll be 10 minutes late")
     body = model.schemas[0]["properties"]["body"]
     assert body["enum"] == ["I'll be 10 minutes late."], "a message can only be what the user said"
-    sams = {i for (i,) in vault.conn.execute("SELECT substr(id, 1, 8) FROM items WHERE author LIKE 'Sam%'")}
-    assert set(model.schemas[0]["properties"]["item_id"]["enum"]) == sams, "only the named person's items"
+    [latest] = vault.conn.execute(
+        "SELECT substr(id, 1, 8) FROM items WHERE native_id = 'm2@example.org'"
+    ).fetchone()
+    assert model.schemas[0]["properties"]["item_id"]["enum"] == [latest], "the named person's latest email"
+
+
+@pytest.mark.parametrize(
+    ("instruction", "money"),
+    [
+        ("pay Sam 45 dollars for the concert tickets", ("45", "USD")),
+        ("send Dev £12.50 for lunch", ("12.50", "GBP")),
+        ("pay the plumber 1,200 euros", ("1200", "EUR")),
+        ("pay Ann back for the pizza", (None, None)),
+        ("pay Sam 45 at 9am tomorrow", ("45", None)),
+        ("split 90 dollars, my share is 45", (None, "USD")),
+    ],
+)
+def test_amounts_and_currencies_are_read_from_the_request(instruction, money):
+    assert said_money(instruction) == money
+
+
+def test_reply_to_a_person_means_their_latest_email_unless_a_topic_is_named(home):
+    _, vault = home
+
+    def ref_of(native: str) -> str:
+        return vault.conn.execute(
+            "SELECT substr(id, 1, 8) FROM items WHERE native_id = ?", (native,)
+        ).fetchone()[0]
+
+    latest = ScriptedModel({"item_id": ref_of("m2@example.org"), "body": "x"})
+    _agent(home, latest, []).run("reply to Sam that I'll be late")
+    assert latest.schemas[0]["properties"]["item_id"]["enum"] == [ref_of("m2@example.org")]
+    topical = ScriptedModel({"item_id": ref_of("m1@example.org"), "body": "x"})
+    _agent(home, topical, []).run("reply to Sam about dinner that I'll be late")
+    assert topical.schemas[0]["properties"]["item_id"]["enum"] == [ref_of("m1@example.org")]

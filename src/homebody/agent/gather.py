@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from homebody.agent.said import said_content
 from homebody.agent.sources import excerpt, headline
-from homebody.retrieval.search import search
+from homebody.retrieval.search import Filters, search
 from homebody.vault.items import Kind
 from homebody.vault.persons import person_in_question, recent_items
 from homebody.vault.store import StoredItem, Vault
@@ -23,6 +24,7 @@ _ACTION_WORDS = {
     "reply", "replying", "answer", "send", "email", "mail", "message", "text", "tell", "write", "remind",
     "reminder", "schedule", "create", "add", "book", "pay", "buy", "order", "please", "draft", "note",
 }  # fmt: skip
+_GLUE = {"to", "that", "me", "my", "the", "a", "an", "about", "re", "on", "for", "saying", "say", "i", "i'll"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,12 @@ def gather(vault: Vault, instruction: str, *, limit: int = 6) -> list[Seen]:
     if person is not None:
         latest = [s for s in recent_items(vault, person, per_channel=2) if s.kind is not Kind.CONTACT]
         latest.sort(key=lambda s: s.item.ts.timestamp() if s.item.ts else 0.0, reverse=True)
-        found += latest[:3]
+        topic = _topic(instruction, person.name)
+        topical = [h.stored for h in search(vault, topic, limit=3, filters=Filters(person=person.id))]
+        ranked = [s for s in topical if s.kind is not Kind.CONTACT] + latest
+        found += list({s.id: s for s in ranked}.values())[:3]  # the topic's items first, then the latest
         theirs = {s.id for s in found}
-    words = " ".join(w for w in instruction.split() if w.casefold().strip(".,!?") not in _ACTION_WORDS)
+    words = " ".join(w for w in instruction.split() if _bare(w) not in _ACTION_WORDS)
     found += [hit.stored for hit in search(vault, words, limit=limit)]
     seen: list[Seen] = []
     refs: set[str] = set()
@@ -67,3 +72,17 @@ def gather(vault: Vault, instruction: str, *, limit: int = 6) -> list[Seen]:
         if len(seen) >= limit:
             break
     return seen
+
+
+def _bare(word: str) -> str:
+    return word.casefold().strip(".,!?:;\"'")
+
+
+def _topic(instruction: str, name: str) -> str:
+    """The words of a request that say what it is about: not its verb, the person, or what to say."""
+    said = said_content(instruction)
+    if said:
+        instruction = instruction[: instruction.casefold().rfind(said[:-1].casefold()[:12])]
+    names = {_bare(part) for part in name.split()}
+    kept = [w for w in instruction.split() if _bare(w) not in _ACTION_WORDS | names | _GLUE]
+    return " ".join(kept)

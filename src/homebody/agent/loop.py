@@ -32,10 +32,10 @@ from homebody.agent.prompting import (
     is_time,
     next_prompt,
     reply,
-    said_content,
     system_prompt,
     task_prompt,
 )
+from homebody.agent.said import said_content, said_money
 from homebody.agent.times import resolve_time
 from homebody.errors import ModelOutputError, ToolError
 from homebody.models.base import ChatModel, Message
@@ -155,7 +155,7 @@ class Agent:
         ]
         proposed: set[str] = set()
         acted, wanted = 0, asked_actions(instruction)
-        said = said_content(instruction)
+        said, money = said_content(instruction), said_money(instruction)
         for _ in range(self.max_steps):
             fitting = [t.name for t in tools_for(instruction, tools)] if acted == 0 else []
             if len(fitting) == 1:
@@ -174,8 +174,8 @@ class Agent:
                 messages.append(next_prompt(str(err)))
                 continue
             messages.append(args_prompt(tool))
-            refs = [s.ref for s in run.seen if s.about_person] or [s.ref for s in run.seen]
-            raw = self._ask(run, messages, args_schema(tool, refs, said), 400)
+            refs = target_refs(tool, run.seen)
+            raw = self._ask(run, messages, args_schema(tool, refs, said, money), 400)
             messages.append(reply(raw))
             step = self._step(run, tool, raw, observed, unattended)
             run.steps.append(step)
@@ -317,6 +317,19 @@ def asked_actions(instruction: str) -> int:
     text = instruction.casefold()
     named = sum(1 for pattern in _ACTION_VERBS.values() if re.search(rf"\b(?:{pattern})\b", text))
     return max(1, named)
+
+
+def target_refs(tool: Tool, seen: list[Seen]) -> list[str]:
+    """The items a tool's item argument may name: for a named person, the one their request means.
+
+    "Reply to Sam" means Sam's latest email, so code picks it (the first of the person's items, which
+    `gather` ranks by the request's topic words, then by date) rather than a small model choosing
+    among several. Without a named person, every item shown may be named.
+    """
+    accepts = tool.spec.targets
+    fitting = [s for s in seen if not accepts or str(s.stored.kind) in accepts]
+    theirs = [s.ref for s in fitting if s.about_person]
+    return theirs[:1] if theirs else [s.ref for s in fitting] or [s.ref for s in seen]
 
 
 def tools_for(instruction: str, tools: list[Tool]) -> list[Tool]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -87,37 +86,30 @@ def choice_schema(names: list[str]) -> dict[str, Any]:
     }
 
 
-def args_schema(tool: Tool, refs: list[str], said: str | None = None) -> dict[str, Any]:
+def args_schema(
+    tool: Tool, refs: list[str], said: str | None = None, money: tuple[str | None, str | None] = (None, None)
+) -> dict[str, Any]:
     """The tool's argument schema, loosened where code does the work: times as words, items as refs.
 
     When the request spells out what to say (`said`), a message argument can only be those words: the
-    user's own text goes out, not a small model's rewording of it (or of an email it read).
+    user's own text goes out, not a small model's rewording of it (or of an email it read). Likewise
+    an amount and a currency the request names are the only values those arguments may take.
     """
+    amount, currency = money
     schema = copy.deepcopy(tool.json_schema())
     for name, prop in schema.get("properties", {}).items():
         if said and tool.spec.roles.get(name) is Role.CONTENT:
             _replace(prop, {"type": "string", "enum": [said]})
+        elif amount and tool.spec.roles.get(name) is Role.AMOUNT:
+            _replace(prop, {"type": "string", "enum": [amount]})
+        elif currency and name == "currency":
+            _replace(prop, {"type": "string", "enum": [currency]})
         elif is_time(tool, name, prop):
             _replace(prop, {"type": "string", "description": "the time in the user's words"})
         elif is_item_ref(name) and refs:
             _replace(prop, {"type": "string", "enum": list(refs)})
     schema.setdefault("additionalProperties", False)
     return schema
-
-
-_SAID = re.compile(r"\b(?:that|saying|to say)\s+(?P<what>\S.*)$|:\s*(?P<quoted>\S.*)$", re.I | re.S)
-
-
-def said_content(instruction: str) -> str | None:
-    """What the request asks to be said, in the user's words: "tell Sam that I'm late" gives "I'm late."."""
-    found = _SAID.search(instruction.strip())
-    if not found:
-        return None
-    what = (found.group("what") or found.group("quoted") or "").strip().strip("\"'“”")
-    if len(what) < 2:
-        return None
-    what = what[0].upper() + what[1:]
-    return what if what[-1] in ".!?" else what + "."
 
 
 def is_time(tool: Tool, name: str, prop: dict[str, Any]) -> bool:

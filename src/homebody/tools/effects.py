@@ -60,6 +60,7 @@ class ToolSpec:
     effects: frozenset[Effect]
     reversible: bool
     roles: dict[str, Role] = field(default_factory=dict)
+    targets: frozenset[str] = frozenset()  # item kinds an item argument accepts ("email"); empty: any
 
     @property
     def read_only(self) -> bool:

@@ -193,6 +193,7 @@ Args:
     effects=frozenset({Effect.SEND}),
     reversible=False,
     roles={"item_id": Role.TARGET, "body": Role.CONTENT},
+    targets=frozenset({"email"}),
 )
 
 
