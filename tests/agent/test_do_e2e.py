@@ -139,7 +139,9 @@ def test_a_reply_is_drafted_queued_approved_and_sent(home, smtp):
 def test_a_payment_lands_in_the_sandbox_only_after_approval(home):
     result = _run(home, "do", "pay Sam 45 dollars for the concert tickets", "--json")
     assert result.exit_code == 0, result.output
-    [action] = json.loads(result.output)["actions"]
+    actions = json.loads(result.output)["actions"]
+    assert len(actions) == 1, json.dumps(actions, indent=1)
+    [action] = actions
     assert action["tool"] == "pay" and action["status"] == "queued"
     assert float(action["args"]["amount"]) == 45.0 and action["args"]["currency"] == "USD"
     assert "sam" in action["args"]["payee"].lower()

@@ -40,7 +40,7 @@ from homebody.agent.times import resolve_time
 from homebody.errors import ModelOutputError, ToolError
 from homebody.models.base import ChatModel, Message
 from homebody.tools.base import Tool, ToolContext, ToolRegistry
-from homebody.tools.effects import Action, ContextEntry, Origin, Request, ToolSpec
+from homebody.tools.effects import Action, ContextEntry, Effect, Origin, Request, Role, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,9 @@ class Agent:
                 run.steps.append(Step(tool=name, args={}, status="invalid", output=str(err)))
                 messages.append(next_prompt(str(err)))
                 continue
-            messages.append(args_prompt(tool))
+            writes = any(r is Role.CONTENT for r in tool.spec.roles.values())
+            money_tool = Effect.MONEY in tool.spec.effects
+            messages.append(args_prompt(tool, example=writes and not said and not money_tool))
             refs = target_refs(tool, run.seen)
             raw = self._ask(run, messages, args_schema(tool, refs, said, money), 400)
             messages.append(reply(raw))

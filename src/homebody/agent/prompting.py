@@ -49,19 +49,25 @@ def task_prompt(instruction: str, seen: list[Seen], zone: ZoneInfo) -> Message:
     return Message("user", "\n\n".join(parts))
 
 
-def args_prompt(tool: Tool) -> Message:
+def args_prompt(tool: Tool, *, example: bool = True) -> Message:
     """The user message asking for one tool's arguments.
 
     Worded from trials on the embedded 0.5B model: asked to write "in the user's voice" it refused
-    ("I'm sorry, but I can't assist"); shown one worked example of a message body it writes the news.
+    ("I'm sorry, but I can't assist"); shown one worked example of a message body it writes the news,
+    but it also copies the example into other fields, so the example is shown only when the model
+    must write a message itself (`example`).
     """
-    return Message(
-        "user",
+    text = (
         f"Give the arguments for {tool.name}.\n{tool.spec.description}\n"
         'Copy the user\'s own words: a time exactly as the user said it (like "tomorrow at 9"), names '
-        "and addresses as written, an item by its [reference]. A message body is the user's news in "
-        'their own words, for example from "tell Ann that the bus is late": "The bus is late."',
+        "and addresses as written, an item by its [reference]."
     )
+    if example:
+        text += (
+            " A message body is the user's news in their own words, for example from "
+            '"tell Ann that the bus is late": "The bus is late."'
+        )
+    return Message("user", text)
 
 
 def next_prompt(result: str) -> Message:
@@ -98,12 +104,14 @@ def args_schema(
     amount, currency = money
     schema = copy.deepcopy(tool.json_schema())
     for name, prop in schema.get("properties", {}).items():
-        if said and tool.spec.roles.get(name) is Role.CONTENT:
+        role = tool.spec.roles.get(name)
+        if name == "currency":
+            if currency:
+                _replace(prop, {"type": "string", "enum": [currency]})
+        elif said and role is Role.CONTENT:
             _replace(prop, {"type": "string", "enum": [said]})
-        elif amount and tool.spec.roles.get(name) is Role.AMOUNT:
+        elif amount and role is Role.AMOUNT:
             _replace(prop, {"type": "string", "enum": [amount]})
-        elif currency and name == "currency":
-            _replace(prop, {"type": "string", "enum": [currency]})
         elif is_time(tool, name, prop):
             _replace(prop, {"type": "string", "description": "the time in the user's words"})
         elif is_item_ref(name) and refs:
