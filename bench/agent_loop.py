@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from homebody.agent.act import build_agent, ensure_trusted
+from homebody.config import EmailSettings
 from homebody.demo.run import prepare_home
 from homebody.sync import sync_all
 
@@ -36,6 +37,8 @@ def main() -> None:
     if options.home.exists():
         shutil.rmtree(options.home)
     app = prepare_home(options.home, fresh=True)
+    # An outgoing account, so email tools can render what they would send; nothing is approved here.
+    app.settings.email = EmailSettings(address="maya@example.org", smtp_host="127.0.0.1", security="none")
     try:
         sync_all(app.vault, app.registry, app.sync_context())
         started = time.perf_counter()

@@ -493,7 +493,11 @@ def doctor(app: App, as_json: bool, skip_probes: bool) -> None:
         for report in reports:
             out.print(f"[bold]{report.role}[/] {escape(report.model)}")
             for check in report.checks:
-                mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+                mark = (
+                    "[green]ok[/]  "
+                    if check.ok
+                    else ("[red]FAIL[/]" if check.required else "[yellow]miss[/]")
+                )
                 out.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")
     if not all(r.ok for r in reports):
         sys.exit(1)

@@ -67,7 +67,22 @@ def test_a_model_that_refuses_or_copies_the_clock_is_not_trusted(tmp_path):
     assert report.probes_passed == 1, "only the payment probe passes"
     failed = [c for c in report.checks if not c.ok]
     assert any("did not carry the request" in c.detail for c in failed)
-    assert failed[-1].name == "trusted with actions"
+    assert failed[-1].name == "trusted with actions" and failed[-1].required
+
+
+def test_a_model_that_misses_one_probe_is_still_trusted(tmp_path):
+    class MissesOne(ProbeAnswerer):
+        def complete_json(self, messages, schema, *, max_tokens=256):
+            if "tool" in schema.get("properties", {}) and "forget" in messages[-1].content:
+                return Completion({"tool": "send_email"}, 10, 2, 0.0)
+            return super().complete_json(messages, schema, max_tokens=max_tokens)
+
+    report = check_chat(Settings(home=tmp_path), lambda s: MissesOne())
+    assert report.probes_passed == len(PROBES) - 1
+    assert report.ok, "the pass mark decides; the missed probe is shown, not fatal"
+    assert [c.name for c in report.checks if not c.ok] == [
+        "probe: Don't let me forget the plumber tomorrow at 9"
+    ]
 
 
 def test_a_remote_model_is_refused_before_any_connection(tmp_path):

@@ -142,6 +142,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    required: bool = True  # a failed probe is reported, but only the pass mark decides trust
 
 
 @dataclass
@@ -157,8 +158,8 @@ class ModelReport:
 
     @property
     def ok(self) -> bool:
-        """Whether every check passed."""
-        return all(c.ok for c in self.checks)
+        """Whether every required check passed (for a chat model: trusted with actions)."""
+        return all(c.ok for c in self.checks if c.required)
 
     def as_json(self) -> dict[str, Any]:
         """The report as `doctor --json` prints it."""
@@ -203,7 +204,9 @@ def run_probes(model: ChatModel, *, progress: Callable[[str], None] | None = Non
             offered = [t.name for t in fitting or PROBE_TOOLS]
             choice = model.complete_json(messages, choice_schema(offered), max_tokens=64).data.get("tool")
         if choice != probe.tool:
-            checks.append(Check(f"probe: {probe.instruction}", False, f"chose {choice!r}, not {probe.tool}"))
+            checks.append(
+                Check(f"probe: {probe.instruction}", False, f"chose {choice!r}, not {probe.tool}", False)
+            )
             continue
         tool = next(t for t in PROBE_TOOLS if t.name == probe.tool)
         messages += [reply({"tool": choice}), args_prompt(tool)]
@@ -215,7 +218,7 @@ def run_probes(model: ChatModel, *, progress: Callable[[str], None] | None = Non
             else f"arguments did not carry the request: {json.dumps(args)[:120]}"
         )
         passed += ok
-        checks.append(Check(f"probe: {probe.instruction}", ok, detail))
+        checks.append(Check(f"probe: {probe.instruction}", ok, detail, required=False))
     return passed, checks
 
 
