@@ -402,3 +402,44 @@ def test_reply_to_a_person_means_their_latest_email_unless_a_topic_is_named(home
     topical = ScriptedModel({"item_id": ref_of("m1@example.org"), "body": "x"})
     _agent(home, topical, []).run("reply to Sam about dinner that I'll be late")
     assert topical.schemas[0]["properties"]["item_id"]["enum"] == [ref_of("m1@example.org")]
+
+
+class SendArgs(BaseModel):
+    to: list[str]
+    cc: list[str] = []
+    body: str
+
+
+def test_a_named_person_is_reached_only_at_their_own_addresses(home):
+    ran: list = []
+    registry = ToolRegistry()
+
+    def preview(args, ctx):
+        if "@" not in args.to[0]:
+            raise ToolError(f"{args.to[0]!r} is not an email address")
+        return f"To: {args.to[0]}"
+
+    registry.register(
+        Tool(
+            spec=ToolSpec(
+                "send_email",
+                "Send an email.",
+                frozenset({Effect.SEND}),
+                reversible=False,
+                roles={"to": Role.RECIPIENT, "cc": Role.RECIPIENT, "body": Role.CONTENT},
+            ),
+            args=SendArgs,
+            run=lambda a, c: ran.append(a) or ToolResult("sent"),
+            preview=preview,
+        )
+    )
+    settings, vault = home
+    ctx = ToolContext(settings=settings, vault=vault, now=NOW)
+    model = ScriptedModel({"to": ["Sam Okafor"], "body": "x"}, {"to": ["sam@example.org"], "body": "x"})
+    run = Agent(model=model, tools=registry, context=ctx).run("email Sam that the table is booked")
+    to = model.schemas[0]["properties"]["to"]
+    assert to["items"]["enum"] == ["sam@example.org"], "only an address Sam has used"
+    assert model.schemas[0]["properties"]["cc"]["maxItems"] == 0, "nobody else copied in"
+    # A scripted model can break the schema; the preview refusing it is the model's error, not a crash.
+    assert [s.status for s in run.steps] == ["invalid", "held"]
+    assert "not an email address" in model.prompts[1]

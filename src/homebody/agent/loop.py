@@ -41,6 +41,8 @@ from homebody.errors import ModelOutputError, ToolError
 from homebody.models.base import ChatModel, Message
 from homebody.tools.base import Tool, ToolContext, ToolRegistry
 from homebody.tools.effects import Action, ContextEntry, Effect, Origin, Request, Role, ToolSpec
+from homebody.vault.persons import Person, person_in_question
+from homebody.vault.store import Vault
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +179,9 @@ class Agent:
             money_tool = Effect.MONEY in tool.spec.effects
             messages.append(args_prompt(tool, example=writes and not said and not money_tool))
             refs = target_refs(tool, run.seen)
-            raw = self._ask(run, messages, args_schema(tool, refs, said, money), 400)
+            schema = args_schema(tool, refs, said, money)
+            limit_recipients(schema, tool, person_of(self.context.vault, instruction))
+            raw = self._ask(run, messages, schema, 400)
             messages.append(reply(raw))
             step = self._step(run, tool, raw, observed, unattended)
             run.steps.append(step)
@@ -258,7 +262,12 @@ class Agent:
             step.output = "refused: " + "; ".join(verdict.reasons)
             return step
         if verdict.decision == "confirm":
-            step.preview = tool.describe(args, ctx)
+            try:
+                step.preview = tool.describe(args, ctx)
+            except ToolError as err:  # the tool cannot even show the call: the model's arguments are wrong
+                self.record("error", {"run": run.id, "tool": tool.name, "error": str(err)})
+                step.status, step.output = "invalid", str(err)
+                return step
             if self.queue is None:
                 step.output = "not done: it needs the user's confirmation"
                 return step
@@ -319,6 +328,40 @@ def asked_actions(instruction: str) -> int:
     text = instruction.casefold()
     named = sum(1 for pattern in _ACTION_VERBS.values() if re.search(rf"\b(?:{pattern})\b", text))
     return max(1, named)
+
+
+def person_of(vault: Vault, instruction: str) -> Person | None:
+    """The one person a request names, if the people graph knows exactly one."""
+    return person_in_question(vault, instruction)
+
+
+def limit_recipients(schema: dict[str, Any], tool: Tool, person: Person | None) -> None:
+    """Recipient arguments may only be the named person's own addresses (or numbers), from the vault.
+
+    "Email Priya that ..." goes to an address Priya has used, never to one the model made up.
+    """
+    if person is None:
+        return
+    wanted = "email" if "email" in tool.name or "mail" in tool.spec.description.casefold()[:80] else "phone"
+    values = [value for kind, value, _ in person.identities if kind == wanted]
+    if not values:
+        return
+    first = True
+    for name, prop in schema.get("properties", {}).items():
+        if tool.spec.roles.get(name) is not Role.RECIPIENT:
+            continue
+        if not first:  # the request named one person: nobody else is copied in
+            if prop.get("type") == "array":
+                prop["maxItems"] = 0
+            continue
+        first = False
+        if prop.get("type") == "array":
+            prop["items"] = {"type": "string", "enum": values}
+            prop["maxItems"] = len(values)
+        else:
+            title = prop.get("title")
+            prop.clear()
+            prop.update({"type": "string", "enum": values, **({"title": title} if title else {})})
 
 
 def target_refs(tool: Tool, seen: list[Seen]) -> list[str]:

@@ -61,4 +61,3 @@ def trusted_facts(vault: Vault, settings: Settings) -> Facts:
         if meta.get("account"):
             facts.own.add(str(meta["account"]))
     return facts
-
