@@ -151,7 +151,7 @@ def vault_sync(kind: str, file: Path, home: Path) -> Synced:
     app = App.from_home(home)
     people_seconds = 0.0
     # The people graph is rebuilt at the end of a sync; timed apart to show its share.
-    rebuild = getattr(sync_module, "people", None) and sync_module.people.rebuild
+    rebuild = getattr(sync_module, "people", None) and sync_module.people.update
 
     def timed_rebuild(*args: object, **kwargs: object) -> object:
         nonlocal people_seconds
@@ -163,7 +163,7 @@ def vault_sync(kind: str, file: Path, home: Path) -> Synced:
 
     try:
         if rebuild:
-            sync_module.people.rebuild = timed_rebuild
+            sync_module.people.update = timed_rebuild
         vault, registry, context = app.vault, app.registry, app.sync_context()
         gc.collect()
         cpu, start = _cpu_seconds(), time.perf_counter()
@@ -174,7 +174,7 @@ def vault_sync(kind: str, file: Path, home: Path) -> Synced:
         return Synced(seconds, cpu, people_seconds, vault.count(), len(report.errors))
     finally:
         if rebuild:
-            sync_module.people.rebuild = rebuild
+            sync_module.people.update = rebuild
         app.close()
 
 
