@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import phonenumbers
 
@@ -32,8 +31,7 @@ _PHONE_LIKE = re.compile(r"[+\d][\d\s().\-\u00a0]{5,}")
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(NamedTuple):
     """One identity as an item shows it, and the part it plays there."""
 
     key: Key
@@ -55,10 +53,12 @@ def _phone(text: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=8192)
 def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+@lru_cache(maxsize=8192)
 def full_name(name: str) -> bool:
     """Whether a display name is specific enough to join channels by (two words or more)."""
     return len(_NAME_WORD.findall(name)) >= 2 and "@" not in name
@@ -89,6 +89,18 @@ def identity(text: str, region: str, role: str) -> Seen | None:
     return Seen(found[0], found[1], role) if found else None
 
 
+@lru_cache(maxsize=8192)
+def _mailbox(name: Any, address: Any, role: str) -> tuple[tuple[Seen, ...], tuple[Link, ...]]:
+    """The identities and link of one (name, address) pair of an email's From, To or Cc."""
+    if not address or "@" not in address:
+        return (), ()
+    who = Seen(("email", address.lower()), name or address, role)
+    if name and full_name(name):
+        named = Seen(("name", _name_key(name)), name, role)
+        return (who, named), ((named.key, who.key, f"'{name}' writes from {address.lower()}"),)
+    return (who,), ()
+
+
 def extract(
     kind: Kind, author: str | None, participants: Iterable[str], meta: dict[str, Any], region: str
 ) -> tuple[list[Seen], list[Link]]:
@@ -115,14 +127,11 @@ def extract(
         for role, field in (("from", "from"), ("with", "to"), ("with", "cc")):
             for pair in meta.get(field) or []:
                 name, address = (pair + ["", ""])[:2] if isinstance(pair, list) else ("", "")
-                if not address or "@" not in address:
-                    continue
-                who = Seen(("email", address.lower()), name or address, role)
-                seen.append(who)
-                if name and full_name(name):
-                    named = Seen(("name", _name_key(name)), name, role)
-                    seen.append(named)
-                    links.append((named.key, who.key, f"'{name}' writes from {address.lower()}"))
+                # The same few hundred correspondents fill a mailbox: each one is worked out once.
+                cached = isinstance(name, str) and isinstance(address, str)
+                shown, proven = (_mailbox if cached else _mailbox.__wrapped__)(name, address, role)
+                seen += shown
+                links += proven
         return seen, links
     if kind is Kind.TRANSACTION:
         # Only person-to-person payments name people; a bank statement's payee is a merchant.
@@ -131,9 +140,8 @@ def extract(
             seen.append(Seen(("name", _name_key(party)), party, "counterparty"))
         return seen, links
     for role, text in [("from", author or ""), *(("with", p) for p in participants)]:
-        found = identity(text, region, role)
-        if found is not None:
-            who = found
+        who = identity(text, region, role)
+        if who is not None:
             seen.append(who)
             name, address = _parse_address(text)
             if who.key[0] == "email" and name and full_name(name):
@@ -144,7 +152,7 @@ def extract(
 
 
 #: What the graph needs of one item: its identities as (key, display, role), and the links it proves.
-Shown = tuple[tuple[tuple[Key, str, str], ...], tuple[Link, ...]]
+Shown = tuple[tuple[Seen, ...], tuple[Link, ...]]
 
 
 class Reader:
@@ -166,7 +174,7 @@ class Reader:
         shown = self._cache.get(key)
         if shown is None:
             seen, links = extract(Kind(kind), author, json.loads(participants), json.loads(meta), self.region)
-            shown = (tuple((s.key, s.display, s.role) for s in seen), tuple(links))
+            shown = (tuple(seen), tuple(links))
             if len(self._cache) >= self._MAX:
                 self._cache.clear()
             self._cache[key] = shown

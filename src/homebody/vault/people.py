@@ -140,6 +140,14 @@ def rebuild(vault: Vault, region: str = "US") -> int:
         for number, members in enumerate(groups.values(), start=1):
             persons.append((number, _name(members, kinds, displays)))
             person_of.update(dict.fromkeys(members, number))
+        # item_people's secondary indexes are dropped while it is emptied and filled, and made again
+        # after: building an index from sorted rows is cheaper than updating it row by row.
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'item_people' "
+            "AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
         for table in ("item_people", "identity_links", "identity_displays", "identities", "persons"):
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
         conn.executemany("INSERT INTO persons (id, name) VALUES (?, ?)", persons)
@@ -153,6 +161,8 @@ def rebuild(vault: Vault, region: str = "US") -> int:
         )
         conn.executemany("INSERT INTO identity_links VALUES (?, ?, ?)", [(*p, r) for p, r in kept.items()])
         conn.executemany("INSERT OR IGNORE INTO item_people VALUES (?, ?, ?)", item_people)
+        for _, sql in indexes:
+            conn.execute(sql)
         _save_state(conn, last_rowid, overrides.last)
     log.info("people graph rebuilt: %d identities, %d persons", len(ids), len(groups))
     return len(groups)

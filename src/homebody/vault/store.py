@@ -295,6 +295,9 @@ class Vault:
 # Rows per INSERT statement: 17 values a row stays far below SQLite's 32,766 bound variables.
 _CHUNK = 500
 _ROW_MARKS = "(" + ",".join("?" * 17) + ")"
+# json.dumps(..., ensure_ascii=False[, default=str]) without building an encoder for every item.
+_LIST_JSON = json.JSONEncoder(ensure_ascii=False)
+_META_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def _values(item: Item, digest: str, file: str | None) -> tuple[Any, ...]:
@@ -304,13 +307,13 @@ def _values(item: Item, digest: str, file: str | None) -> tuple[Any, ...]:
         utc_text(item.ts) if item.ts else None,
         item.tz,
         item.author,
-        json.dumps(list(item.participants), ensure_ascii=False),
+        _LIST_JSON.encode(list(item.participants)),
         item.thread,
         item.title,
         item.text,
         file,
         item.origin,
-        json.dumps(item.meta, ensure_ascii=False, default=str),
+        _META_JSON.encode(item.meta),
         digest,
     )
 
