@@ -24,7 +24,9 @@ from homebody.vault.store import Source, Vault, utc_text
 
 log = logging.getLogger(__name__)
 
+# A transaction commits every BATCH records; items go to the vault CHUNK at a time (a divisor of BATCH).
 BATCH = 2000
+CHUNK = 500
 
 
 @dataclass
@@ -79,11 +81,8 @@ def sync_all(
     progress = progress or NoProgress()
     sources = [vault.source(only)] if only else vault.sources()
     reports = [sync_source(vault, registry, source, context, progress) for source in sources]
-    if (
-        any(r.added or r.updated for r in reports)
-        or not vault.conn.execute("SELECT 1 FROM persons LIMIT 1").fetchone()
-    ):
-        people.rebuild(vault, context.region)
+    # Also after a sync that changed nothing: one killed before this point left the graph behind.
+    people.update(vault, context.region)
     return reports
 
 
@@ -156,6 +155,16 @@ def _sync_file(
     errors: list[BadRecord] = []
     pending = 0
     items = 0
+    buffer: list[tuple[Item, str, str | None]] = []
+
+    def store() -> None:
+        """Store the buffered items; `pending` counts what the open transaction holds."""
+        nonlocal pending
+        for change in vault.upsert_many(source, buffer):
+            setattr(report, change, getattr(report, change) + 1)
+        pending += len(buffer)
+        buffer.clear()
+
     vault.conn.execute("BEGIN IMMEDIATE")
     try:
         for parsed in connector.read(file, context):
@@ -167,15 +176,16 @@ def _sync_file(
             if distinct is None:
                 continue
             item, content_hash = distinct
-            change = vault.upsert(source, item, str(file), content_hash=content_hash)
+            buffer.append((item, content_hash, str(file)))
             items += 1
-            setattr(report, change, getattr(report, change) + 1)
-            pending += 1
+            if len(buffer) >= CHUNK:
+                store()
             if pending >= BATCH:
                 vault.conn.execute("COMMIT")
                 progress.items_read(pending)
                 pending = 0
                 vault.conn.execute("BEGIN IMMEDIATE")
+        store()
         _replace_errors(vault, source, file, errors, context.now, in_transaction=True)
         vault.conn.execute(
             """INSERT INTO sync_files (source_id, file, size, mtime_ns, sha256, synced_at, items)

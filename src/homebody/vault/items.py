@@ -9,6 +9,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+# What json.dumps(..., sort_keys=True, default=str, ensure_ascii=False) would build on every call.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+
 
 class Kind(StrEnum):
     """The kind of thing an item is in the user's world."""
@@ -48,7 +51,7 @@ class Item:
 
     def content_hash(self) -> str:
         """A hash of everything stored about the item, to tell a changed record from an unchanged one."""
-        payload = json.dumps(
+        payload = _HASH_JSON.encode(
             [
                 str(self.kind),
                 self.native_id,
@@ -60,10 +63,7 @@ class Item:
                 self.thread,
                 self.title,
                 self.meta,
-            ],
-            sort_keys=True,
-            default=str,
-            ensure_ascii=False,
+            ]
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

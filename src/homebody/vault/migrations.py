@@ -164,4 +164,41 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX approvals_state ON approvals (state, not_before);
     """,
+    # 4: the people graph kept up to date item by item instead of rebuilt from every item after each
+    # sync (vault/people.py `update`): how often each identity shows each display name (persons are
+    # named from these counts), how far the graph has read, and the items changed since it read them,
+    # as they were then. Triggers note changes in the same transaction as the change itself.
+    """
+    CREATE TABLE identity_displays (
+        identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+        display TEXT NOT NULL,
+        seen INTEGER NOT NULL,
+        UNIQUE (identity_id, display)
+    );
+    CREATE TABLE people_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        item_rowid INTEGER NOT NULL,
+        override_id INTEGER NOT NULL,
+        stale INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE people_changes (
+        item_rowid INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        author TEXT,
+        participants TEXT NOT NULL,
+        meta TEXT NOT NULL
+    );
+    CREATE TRIGGER items_people_au AFTER UPDATE OF kind, author, participants, meta ON items
+    WHEN old.rowid <= (SELECT item_rowid FROM people_state)
+      AND (old.kind IS NOT new.kind OR old.author IS NOT new.author
+           OR old.participants IS NOT new.participants OR old.meta IS NOT new.meta)
+    BEGIN
+        INSERT INTO people_changes VALUES (old.rowid, old.kind, old.author, old.participants, old.meta);
+    END;
+    CREATE TRIGGER items_people_ad AFTER DELETE ON items
+    WHEN old.rowid <= (SELECT item_rowid FROM people_state)
+    BEGIN
+        UPDATE people_state SET stale = 1 WHERE stale = 0;
+    END;
+    """,
 )

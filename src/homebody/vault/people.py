@@ -1,223 +1,81 @@
 """The people graph: one person across email, phone, chat names, contact cards and payments.
 
-Identities are what a channel shows of someone: an email address, a phone number in E.164
-(through `phonenumbers`), a display name. Links join identities and always say why ("on the contact
-card 'Sam Okafor'", "'Sam Okafor' writes from sam@example.com"). Only full names (two words or
-more) join across channels by name: "Mum" in one chat and "Mum" in an email are not assumed to be
-one person unless a contact card or the user says so. The user's merges and splits are kept apart
-and applied on every rebuild, so they survive new syncs.
+Identities and the links between them come from items (identities.py). Links join identities into
+persons, and always say why. Only full names (two words or more) join across channels by name:
+"Mum" in one chat and "Mum" in an email are not assumed to be one person unless a contact card or
+the user says so. The user's merges and splits are kept apart and applied on every rebuild, so
+they survive new syncs.
+
+After a sync, `update` reads only the items added since the graph last read the vault, when
+nothing else moved; a change to an item that alters who it shows, a deleted item, or a new merge or
+split makes it `rebuild` from every item. Both give the same graph (tests/vault/test_people_update.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parseaddr
-from typing import Any
-
-import phonenumbers
+from typing import Any, Literal
 
 from homebody.errors import NotFound
-from homebody.vault.items import Kind
+from homebody.vault.identities import PEOPLE_META, Key, Reader, Seen, extract, full_name, identity
 from homebody.vault.store import Vault, utc_text
+from homebody.vault.tx import transaction
+
+__all__ = [
+    "Key",
+    "Seen",
+    "extract",
+    "find_identity",
+    "full_name",
+    "identity",
+    "override",
+    "rebuild",
+    "update",
+]
 
 log = logging.getLogger(__name__)
 
-Key = tuple[str, str]  # (kind, normalized value)
+Update = Literal["current", "extended", "rebuilt"]
 
-
-@dataclass(frozen=True)
-class Seen:
-    """One identity as an item shows it, and the part it plays there."""
-
-    key: Key
-    display: str
-    role: str
-
-
-def _phone(text: str, region: str) -> str | None:
-    if not re.fullmatch(r"[+\d][\d\s().\-\u00a0]{5,}", text.strip()):
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
-def full_name(name: str) -> bool:
-    """Whether a display name is specific enough to join channels by (two words or more)."""
-    return len(re.findall(r"[^\W\d_]{2,}", name)) >= 2 and "@" not in name
-
-
-def identity(text: str, region: str, role: str) -> Seen | None:
-    """What a free-form author or participant string identifies: an address, a number, a name."""
-    display = text.strip()
-    if not display or display.lower() in ("me", "system"):
-        return None
-    name, address = parseaddr(display)
-    if "@" in address and "." in address.split("@")[-1]:
-        return Seen(("email", address.lower()), name or address, role)
-    number = _phone(display, region)
-    if number:
-        return Seen(("phone", number), display, role)
-    return Seen(("name", _name_key(display)), display, role)
-
-
-def extract(
-    kind: Kind, author: str | None, participants: Iterable[str], meta: dict[str, Any], region: str
-) -> tuple[list[Seen], list[tuple[Key, Key, str]]]:
-    """The identities an item involves, and the links it proves between them."""
-    seen: list[Seen] = []
-    links: list[tuple[Key, Key, str]] = []
-    if kind is Kind.CONTACT:
-        if meta.get("group"):
-            return seen, links  # an Apple group card ("Ski Trip") is a list of people, not one
-        name = str(meta.get("name") or "").strip()
-        hub = Seen(("name", _name_key(name)), name, "card") if name else None
-        members = [Seen(("email", str(e).lower()), name or str(e), "card") for e in meta.get("emails") or []]
-        for phone in meta.get("phones") or []:
-            number = phone.get("e164") if isinstance(phone, dict) else _phone(str(phone), region)
-            if number:
-                members.append(Seen(("phone", number), name or number, "card"))
-        if hub:
-            seen.append(hub)
-            links += [(hub.key, m.key, f"on the contact card '{name}'") for m in members]
-        return seen + members, links
-    if meta.get("system"):
-        return seen, links
-    if kind is Kind.EMAIL:
-        for role, field in (("from", "from"), ("with", "to"), ("with", "cc")):
-            for pair in meta.get(field) or []:
-                name, address = (pair + ["", ""])[:2] if isinstance(pair, list) else ("", "")
-                if not address or "@" not in address:
-                    continue
-                who = Seen(("email", address.lower()), name or address, role)
-                seen.append(who)
-                if name and full_name(name):
-                    named = Seen(("name", _name_key(name)), name, role)
-                    seen.append(named)
-                    links.append((named.key, who.key, f"'{name}' writes from {address.lower()}"))
-        return seen, links
-    if kind is Kind.TRANSACTION:
-        # Only person-to-person payments name people; a bank statement's payee is a merchant.
-        party = str(meta.get("counterparty") or "").strip()
-        if party and full_name(party) and meta.get("profile") == "venmo":
-            seen.append(Seen(("name", _name_key(party)), party, "counterparty"))
-        return seen, links
-    for role, text in [("from", author or ""), *(("with", p) for p in participants)]:
-        found = identity(text, region, role)
-        if found is not None:
-            who = found
-            seen.append(who)
-            name, address = parseaddr(text)
-            if who.key[0] == "email" and name and full_name(name):
-                named = Seen(("name", _name_key(name)), name, role)
-                seen.append(named)
-                links.append((named.key, who.key, f"'{name}' is {address.lower()}"))
-    return seen, links
+_ROWS = f"SELECT rowid, kind, author, participants, {PEOPLE_META} FROM items"
 
 
 class _Union:
     def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
+        self.parent: dict[Any, Any] = {}
 
-    def find(self, x: int) -> int:
+    def find(self, x: Any) -> Any:
         self.parent.setdefault(x, x)
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
-    def union(self, a: int, b: int) -> None:
+    def union(self, a: Any, b: Any) -> None:
         self.parent[self.find(a)] = self.find(b)
 
 
-def rebuild(vault: Vault, region: str = "US") -> int:
-    """Recompute identities, links and persons from every item; returns how many persons."""
-    conn = vault.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for table in ("item_people", "identity_links", "identities", "persons"):
-            conn.execute(f"DELETE FROM {table}")
-        ids: dict[Key, int] = {}
-        displays: dict[int, Counter[str]] = defaultdict(Counter)
-        links: dict[tuple[int, int], str] = {}
-        rows = conn.execute("SELECT rowid, kind, author, participants, meta FROM items")
-        for row in rows.fetchall():
-            seen, proven = extract(
-                Kind(row["kind"]),
-                row["author"],
-                json.loads(row["participants"]),
-                json.loads(row["meta"]),
-                region,
-            )
-            for who in seen:
-                if who.key not in ids:
-                    cur = conn.execute(
-                        "INSERT INTO identities (kind, value, display) VALUES (?, ?, ?)",
-                        (*who.key, who.display),
-                    )
-                    ids[who.key] = int(cur.lastrowid)
-                displays[ids[who.key]][who.display] += 1
-                conn.execute(
-                    "INSERT OR IGNORE INTO item_people VALUES (?, ?, ?)",
-                    (row["rowid"], ids[who.key], who.role),
-                )
-            for a, b, reason in proven:
-                pair = (min(ids[a], ids[b]), max(ids[a], ids[b]))
-                links.setdefault(pair, reason)
-        overrides = conn.execute("SELECT * FROM person_overrides ORDER BY id").fetchall()
-        split = {ids.get((o["a_kind"], o["a_value"])) for o in overrides if o["action"] == "split"}
-        union = _Union()
-        for (first, second), reason in links.items():
-            if first in split or second in split:
-                continue
-            union.union(first, second)
-            conn.execute("INSERT INTO identity_links VALUES (?, ?, ?)", (first, second, reason))
-        for o in overrides:
-            one, other = ids.get((o["a_kind"], o["a_value"])), ids.get((o["b_kind"], o["b_value"]))
-            if o["action"] == "merge" and one and other:
-                union.union(one, other)
-                conn.execute(
-                    "INSERT OR REPLACE INTO identity_links VALUES (?, ?, ?)",
-                    (min(one, other), max(one, other), "merged by you"),
-                )
-        groups: dict[int, list[int]] = defaultdict(list)
-        for identity_id in ids.values():
-            groups[union.find(identity_id)].append(identity_id)
-        for members in groups.values():
-            name = _person_name(conn, members, displays)
-            person = int(conn.execute("INSERT INTO persons (name) VALUES (?)", (name,)).lastrowid)
-            conn.executemany(
-                "UPDATE identities SET person_id = ? WHERE id = ?", [(person, m) for m in members]
-            )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    log.info("people graph rebuilt: %d identities, %d persons", len(ids), len(groups))
-    return len(groups)
+class _Overrides:
+    """The user's merges and splits, by identity key."""
+
+    def __init__(self, conn: Any) -> None:
+        rows = conn.execute("SELECT * FROM person_overrides ORDER BY id").fetchall()
+        self.last = max((int(o["id"]) for o in rows), default=0)
+        self.split = {(o["a_kind"], o["a_value"]) for o in rows if o["action"] == "split"}
+        self.merges = [
+            ((o["a_kind"], o["a_value"]), (o["b_kind"], o["b_value"])) for o in rows if o["action"] == "merge"
+        ]
+        self.named = self.split | {key for pair in self.merges for key in pair}
 
 
-def _person_name(conn: Any, members: list[int], displays: dict[int, Counter[str]]) -> str:
-    """The name a person goes by: their most used full name, else any name, else an address."""
-    kinds = dict(
-        conn.execute(
-            f"SELECT id, kind FROM identities WHERE id IN ({','.join('?' * len(members))})", members
-        ).fetchall()
-    )
+def _name(members: list[int], kinds: dict[int, str], displays: dict[int, Counter[str]]) -> str:
+    """The name a person goes by: their most used full name, else any name, else an address.
+
+    `members` in identity id order and each identity's displays in the order first seen: ties go to
+    the first, the same way whichever of `rebuild` and `update` counted them.
+    """
     # A full name beats a short name, which beats an address or number, however often each is seen.
     best: Counter[tuple[int, str]] = Counter()
     for m in members:
@@ -227,6 +85,249 @@ def _person_name(conn: Any, members: list[int], displays: dict[int, Counter[str]
     if not best:
         return "unknown"
     return max(best.items(), key=lambda entry: (entry[0][0], entry[1]))[0][1]
+
+
+def _save_state(conn: Any, item_rowid: int, override_id: int) -> None:
+    conn.execute(
+        """INSERT INTO people_state (id, item_rowid, override_id, stale) VALUES (1, ?, ?, 0)
+           ON CONFLICT (id) DO UPDATE SET item_rowid = excluded.item_rowid,
+             override_id = excluded.override_id, stale = 0""",
+        (item_rowid, override_id),
+    )
+    conn.execute("DELETE FROM people_changes")
+
+
+def rebuild(vault: Vault, region: str = "US") -> int:
+    """Recompute identities, links and persons from every item; returns how many persons."""
+    with transaction(vault) as conn:
+        overrides = _Overrides(conn)
+        reader = Reader(region)
+        ids: dict[Key, int] = {}
+        kinds: dict[int, str] = {}
+        first_display: dict[int, str] = {}
+        displays: dict[int, Counter[str]] = defaultdict(Counter)
+        links: dict[tuple[int, int], str] = {}
+        item_people: list[tuple[int, int, str]] = []
+        last_rowid = 0
+        for rowid, kind, author, participants, meta in conn.execute(f"{_ROWS} ORDER BY rowid"):
+            last_rowid = rowid
+            seen, proven = reader.read(kind, author, participants, meta)
+            for key, display, role in seen:
+                identity_id = ids.get(key)
+                if identity_id is None:
+                    identity_id = ids[key] = len(ids) + 1
+                    kinds[identity_id], first_display[identity_id] = key[0], display
+                displays[identity_id][display] += 1
+                item_people.append((rowid, identity_id, role))
+            for a_key, b_key, reason in proven:
+                a, b = ids[a_key], ids[b_key]
+                links.setdefault((min(a, b), max(a, b)), reason)
+        split = {ids.get(key) for key in overrides.split}
+        union = _Union()
+        kept = {pair: reason for pair, reason in links.items() if not split & set(pair)}
+        for first, second in kept:
+            union.union(first, second)
+        for a_key, b_key in overrides.merges:
+            one, other = ids.get(a_key), ids.get(b_key)
+            if one and other:
+                union.union(one, other)
+                kept[(min(one, other), max(one, other))] = "merged by you"
+        groups: dict[int, list[int]] = defaultdict(list)
+        for identity_id in ids.values():
+            groups[union.find(identity_id)].append(identity_id)
+        person_of: dict[int, int] = {}
+        persons: list[tuple[int, str]] = []
+        for number, members in enumerate(groups.values(), start=1):
+            persons.append((number, _name(members, kinds, displays)))
+            person_of.update(dict.fromkeys(members, number))
+        # item_people's secondary indexes are dropped while it is emptied and filled, and made again
+        # after: building an index from sorted rows is cheaper than updating it row by row.
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'item_people' "
+            "AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        for table in ("item_people", "identity_links", "identity_displays", "identities", "persons"):
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
+        conn.executemany("INSERT INTO persons (id, name) VALUES (?, ?)", persons)
+        conn.executemany(
+            "INSERT INTO identities (id, kind, value, display, person_id) VALUES (?, ?, ?, ?, ?)",
+            [(i, *key, first_display[i], person_of[i]) for key, i in ids.items()],
+        )
+        conn.executemany(
+            "INSERT INTO identity_displays (identity_id, display, seen) VALUES (?, ?, ?)",
+            [(i, display, n) for i, counts in displays.items() for display, n in counts.items()],
+        )
+        conn.executemany("INSERT INTO identity_links VALUES (?, ?, ?)", [(*p, r) for p, r in kept.items()])
+        conn.executemany("INSERT OR IGNORE INTO item_people VALUES (?, ?, ?)", item_people)
+        for _, sql in indexes:
+            conn.execute(sql)
+        _save_state(conn, last_rowid, overrides.last)
+    log.info("people graph rebuilt: %d identities, %d persons", len(ids), len(groups))
+    return len(groups)
+
+
+def update(vault: Vault, region: str = "US") -> Update:
+    """Bring the graph up to date: add the items new since it last read the vault, or rebuild it.
+
+    "current" when nothing was new, "extended" when only new items were read, "rebuilt" when a
+    merge or split, a deleted item, or a changed item showing other people than before made it
+    recompute everything.
+    """
+    with transaction(vault) as conn:
+        state = conn.execute(
+            "SELECT item_rowid, override_id, stale FROM people_state WHERE id = 1"
+        ).fetchone()
+        overrides = _Overrides(conn)
+        reader = Reader(region)
+        if (
+            state is None
+            or state["stale"]
+            or state["override_id"] != overrides.last
+            or not _changes_keep_people(conn, reader)
+        ):
+            rebuild(vault, region)  # joins this transaction: the graph moves all at once or not at all
+            return "rebuilt"
+        added = _extend(conn, reader, int(state["item_rowid"]), overrides)
+        if added is None:
+            rebuild(vault, region)
+            return "rebuilt"
+    return "extended" if added else "current"
+
+
+def _changes_keep_people(conn: Any, reader: Reader) -> bool:
+    """Whether every item changed since the graph read it still shows the same identities and links."""
+    checked: set[int] = set()
+    changes = conn.execute(
+        f"SELECT item_rowid, kind, author, participants, {PEOPLE_META} FROM people_changes ORDER BY rowid"
+    ).fetchall()
+    for rowid, kind, author, participants, meta in changes:
+        if rowid in checked:
+            continue  # changed twice: the first row holds what the graph read
+        checked.add(rowid)
+        now = conn.execute(f"{_ROWS} WHERE rowid = ?", (rowid,)).fetchone()
+        if now is None or reader.read(now[1], now[2], now[3], now[4]) != reader.read(
+            kind, author, participants, meta
+        ):
+            return False
+    return True
+
+
+def _extend(conn: Any, reader: Reader, since: int, overrides: _Overrides) -> int | None:
+    """Add the items after rowid `since` to the graph; how many, or None (nothing written) to rebuild.
+
+    Persons joined by a new link become one (the lowest id stays); every person that gained an
+    identity or a display name is named again from its identities' display counts.
+    """
+    rows = conn.execute(f"{_ROWS} WHERE rowid > ? ORDER BY rowid", (since,)).fetchall()
+    if not rows:
+        _save_state(conn, since, overrides.last)
+        return 0
+    ids: dict[Key, int] = {}
+    kinds: dict[int, str] = {}
+    person_of: dict[int, int] = {}
+    for identity_id, kind, value, person_id in conn.execute(
+        "SELECT id, kind, value, person_id FROM identities"
+    ):
+        if person_id is None:
+            return None  # not a graph `rebuild` left
+        ids[(kind, value)], kinds[identity_id], person_of[identity_id] = identity_id, kind, person_id
+    known_links = {(a, b) for a, b in conn.execute("SELECT a, b FROM identity_links")}
+    split = {ids[key] for key in overrides.split if key in ids}
+    next_id = max(kinds, default=0) + 1
+    new: dict[int, tuple[Key, str]] = {}  # identity id -> (key, first display)
+    deltas: dict[int, Counter[str]] = defaultdict(Counter)
+    links: dict[tuple[int, int], str] = {}
+    item_people: list[tuple[int, int, str]] = []
+    for rowid, kind, author, participants, meta in rows:
+        seen, proven = reader.read(kind, author, participants, meta)
+        for key, display, role in seen:
+            identity_id = ids.get(key)
+            if identity_id is None:
+                if key in overrides.named:
+                    return None  # a merge or split names it: only a rebuild applies that
+                identity_id = ids[key] = next_id
+                next_id += 1
+                new[identity_id], kinds[identity_id] = (key, display), key[0]
+            deltas[identity_id][display] += 1
+            item_people.append((rowid, identity_id, role))
+        for a_key, b_key, reason in proven:
+            a, b = ids[a_key], ids[b_key]
+            pair = (min(a, b), max(a, b))
+            if pair not in known_links and not split & {a, b}:
+                links.setdefault(pair, reason)
+    _write_extension(conn, new, kinds, person_of, deltas, links)
+    conn.executemany("INSERT OR IGNORE INTO item_people VALUES (?, ?, ?)", item_people)
+    _save_state(conn, rows[-1][0], overrides.last)
+    log.info("people graph extended: %d items, %d new identities", len(rows), len(new))
+    return len(rows)
+
+
+def _write_extension(
+    conn: Any,
+    new: dict[int, tuple[Key, str]],
+    kinds: dict[int, str],
+    person_of: dict[int, int],
+    deltas: dict[int, Counter[str]],
+    links: dict[tuple[int, int], str],
+) -> None:
+    """Write new identities, display counts and links, and join and rename the persons they touch."""
+    union = _Union()
+
+    def node(identity_id: int) -> tuple[str, int]:
+        person = person_of.get(identity_id)
+        return ("person", person) if person is not None else ("identity", identity_id)
+
+    for a, b in links:
+        union.union(node(a), node(b))
+    groups: dict[Any, set[tuple[str, int]]] = defaultdict(set)
+    for identity_id in deltas:
+        groups[union.find(node(identity_id))].add(node(identity_id))
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for identity_id, person in person_of.items():
+        members_of[person].append(identity_id)
+    old_members = sorted(
+        i for nodes in groups.values() for kind, n in nodes if kind == "person" for i in members_of[n]
+    )
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for start in range(0, len(old_members), 500):
+        chunk = old_members[start : start + 500]
+        for identity_id, display, seen in conn.execute(
+            "SELECT identity_id, display, seen FROM identity_displays "
+            f"WHERE identity_id IN ({','.join('?' * len(chunk))}) ORDER BY identity_id, rowid",
+            chunk,
+        ):
+            counts[identity_id][display] = seen
+    for identity_id, shown in deltas.items():
+        counts[identity_id].update(shown)  # new displays go after the ones seen before
+    next_person = int(conn.execute("SELECT coalesce(max(id), 0) FROM persons").fetchone()[0]) + 1
+    for nodes in groups.values():
+        persons = sorted(n for kind, n in nodes if kind == "person")
+        fresh = sorted(n for kind, n in nodes if kind == "identity")
+        members = sorted([i for p in persons for i in members_of[p]] + fresh)
+        name = _name(members, kinds, counts)
+        if persons:
+            target, gone = persons[0], persons[1:]
+            conn.execute("UPDATE persons SET name = ? WHERE id = ?", (name, target))
+        else:
+            target, gone = next_person, []
+            next_person += 1
+            conn.execute("INSERT INTO persons (id, name) VALUES (?, ?)", (target, name))
+        conn.executemany(
+            "UPDATE identities SET person_id = ? WHERE person_id = ?", [(target, p) for p in gone]
+        )
+        conn.executemany("DELETE FROM persons WHERE id = ?", [(p,) for p in gone])
+        conn.executemany(
+            "INSERT INTO identities (id, kind, value, display, person_id) VALUES (?, ?, ?, ?, ?)",
+            [(i, *new[i][0], new[i][1], target) for i in fresh],
+        )
+    conn.executemany(
+        """INSERT INTO identity_displays (identity_id, display, seen) VALUES (?, ?, ?)
+           ON CONFLICT (identity_id, display) DO UPDATE SET seen = seen + excluded.seen""",
+        [(i, display, n) for i, shown in deltas.items() for display, n in shown.items()],
+    )
+    conn.executemany("INSERT INTO identity_links VALUES (?, ?, ?)", [(*p, r) for p, r in links.items()])
 
 
 def override(vault: Vault, action: str, a: Key, b: Key | None = None) -> None:

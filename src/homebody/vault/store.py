@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,50 +172,76 @@ class Vault:
 
         `content_hash` is `item.content_hash()` when the caller has it already (sync does).
         """
-        digest = content_hash or item.content_hash()
-        row = self.conn.execute(
-            "SELECT content_hash FROM items WHERE source_id = ? AND native_id = ?",
-            (source.id, item.native_id),
-        ).fetchone()
-        if row is not None and row[0] == digest:
-            return "unchanged"
-        now = utc_text(datetime.now(UTC))
-        values = (
-            str(item.kind),
-            utc_text(item.ts) if item.ts else None,
-            item.tz,
-            item.author,
-            json.dumps(list(item.participants), ensure_ascii=False),
-            item.thread,
-            item.title,
-            item.text,
-            file,
-            item.origin,
-            json.dumps(item.meta, ensure_ascii=False, default=str),
-            digest,
-        )
-        if row is None:
+        return self.upsert_many(source, [(item, content_hash or item.content_hash(), file)])[0]
+
+    def upsert_many(self, source: Source, entries: Sequence[tuple[Item, str, str | None]]) -> list[Change]:
+        """`upsert` for many (item, content hash, file) entries, in order, with a few statements each chunk.
+
+        New items go in as one multi-row INSERT per chunk: one statement is one statement savepoint, and
+        FTS5 writes its pending index to disk at every savepoint, so inserting row by row would write a
+        tiny index segment per item (most of the cost of storing a short message). The changes are the
+        ones `upsert` would return for the entries one after another.
+        """
+        changes: list[Change] = []
+        for start in range(0, len(entries), _CHUNK):
+            changes += self._upsert_chunk(source, entries[start : start + _CHUNK])
+        return changes
+
+    def _upsert_chunk(self, source: Source, entries: Sequence[tuple[Item, str, str | None]]) -> list[Change]:
+        wanted = list({item.native_id: None for item, _, _ in entries})
+        known: dict[str, str] = dict(
             self.conn.execute(
-                """INSERT INTO items (kind, ts, tz, author, participants, thread, title, text, file,
-                   origin, meta, content_hash, id, source_id, native_id, added_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    *values,
-                    item_id(source.name, item.native_id),
-                    source.id,
-                    item.native_id,
-                    now,
-                    now,
-                ),
-            )
-            return "added"
-        self.conn.execute(
-            """UPDATE items SET kind = ?, ts = ?, tz = ?, author = ?, participants = ?, thread = ?,
-               title = ?, text = ?, file = ?, origin = ?, meta = ?, content_hash = ?, updated_at = ?
-               WHERE source_id = ? AND native_id = ?""",
-            (*values, now, source.id, item.native_id),
+                "SELECT native_id, content_hash FROM items WHERE source_id = ? "
+                f"AND native_id IN ({','.join('?' * len(wanted))})",
+                (source.id, *wanted),
+            ).fetchall()
         )
-        return "updated"
+        now = utc_text(datetime.now(UTC))
+        inserts: dict[str, tuple[Any, ...]] = {}
+        changes: list[Change] = []
+        for item, digest, file in entries:
+            native_id = item.native_id
+            previous = known.get(native_id)
+            if previous == digest:
+                changes.append("unchanged")
+                continue
+            known[native_id] = digest
+            values = _values(item, digest, file)
+            if previous is None:
+                inserts[native_id] = (
+                    *values,
+                    item_id(source.name, native_id),
+                    source.id,
+                    native_id,
+                    now,
+                    now,
+                )
+                changes.append("added")
+                continue
+            if native_id in inserts:  # the same native id twice in one chunk: store the first one first
+                self._insert(inserts)
+            self.conn.execute(
+                """UPDATE items SET kind = ?, ts = ?, tz = ?, author = ?, participants = ?, thread = ?,
+                   title = ?, text = ?, file = ?, origin = ?, meta = ?, content_hash = ?, updated_at = ?
+                   WHERE source_id = ? AND native_id = ?""",
+                (*values, now, source.id, native_id),
+            )
+            changes.append("updated")
+        self._insert(inserts)
+        return changes
+
+    def _insert(self, rows: dict[str, tuple[Any, ...]]) -> None:
+        """Insert the pending rows (in the order they came) as one statement, and forget them."""
+        if not rows:
+            return
+        marks = ",".join([_ROW_MARKS] * len(rows))
+        self.conn.execute(
+            f"""INSERT INTO items (kind, ts, tz, author, participants, thread, title, text, file,
+                origin, meta, content_hash, id, source_id, native_id, added_at, updated_at)
+                VALUES {marks}""",
+            [value for row in rows.values() for value in row],
+        )
+        rows.clear()
 
     def get(self, item_id_: str) -> StoredItem:
         """The item with this id (a unique prefix of at least 6 characters also works)."""
@@ -264,6 +290,32 @@ class Vault:
         """Every item, oldest first."""
         for row in self.conn.execute(f"{_ITEM_SELECT} ORDER BY i.ts"):
             yield stored_item(row)
+
+
+# Rows per INSERT statement: 17 values a row stays far below SQLite's 32,766 bound variables.
+_CHUNK = 500
+_ROW_MARKS = "(" + ",".join("?" * 17) + ")"
+# json.dumps(..., ensure_ascii=False[, default=str]) without building an encoder for every item.
+_LIST_JSON = json.JSONEncoder(ensure_ascii=False)
+_META_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _values(item: Item, digest: str, file: str | None) -> tuple[Any, ...]:
+    """The item's stored columns, from kind to content_hash, as INSERT and UPDATE write them."""
+    return (
+        str(item.kind),
+        utc_text(item.ts) if item.ts else None,
+        item.tz,
+        item.author,
+        _LIST_JSON.encode(list(item.participants)),
+        item.thread,
+        item.title,
+        item.text,
+        file,
+        item.origin,
+        _META_JSON.encode(item.meta),
+        digest,
+    )
 
 
 _ITEM_SELECT = """SELECT i.*, s.name AS source_name, s.kind AS source_kind

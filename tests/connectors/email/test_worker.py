@@ -1,4 +1,4 @@
-"""A big mbox is parsed in a second process: the same records, the same errors, no process left over."""
+"""A big mbox is parsed in child processes: the same records, the same errors, no process left over."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CONTEXT = SyncContext(now=datetime(2024, 6, 1, 12, 0, tzinfo=UTC), timezone="Europe/Berlin")
 
 
-def _connector(in_worker: bool) -> MboxConnector:
+def _connector(in_worker: bool, processes: int = 1) -> MboxConnector:
     connector = MboxConnector()
     connector.worker_min_bytes = 0 if in_worker else 1 << 62
+    connector.worker_processes = processes
     return connector
 
 
@@ -40,14 +41,19 @@ def _damaged(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("processes", [1, 2, 3])
 @pytest.mark.parametrize(
-    "name", ["synthetic/gmail_takeout_sample.mbox", "cpython/mailbox_01.mbox", "damaged"]
+    "name", ["synthetic/gmail_takeout_sample.mbox", "cpython/mailbox_01.mbox", "damaged", "empty"]
 )
-def test_worker_yields_exactly_what_the_parser_yields(tmp_path, name):
-    file = _damaged(tmp_path) if name == "damaged" else FIXTURES / name
+def test_worker_yields_exactly_what_the_parser_yields(tmp_path, name, processes):
+    if name == "empty":
+        file = tmp_path / "empty.mbox"
+        file.write_bytes(b"")
+    else:
+        file = _damaged(tmp_path) if name == "damaged" else FIXTURES / name
     serial = _records(_connector(in_worker=False), file)
-    assert serial  # the comparison below is about something
-    assert _records(_connector(in_worker=True), file) == serial
+    assert serial or name == "empty"  # the comparison below is about something
+    assert _records(_connector(in_worker=True, processes=processes), file) == serial
 
 
 def test_damaged_mailbox_keeps_its_bad_records_through_the_worker(tmp_path):
@@ -64,11 +70,11 @@ def test_unreadable_file_is_the_same_source_error(tmp_path):
     folder = tmp_path / "inbox.mbox"  # a folder where a file should be
     folder.mkdir()
     errors = []
-    for in_worker in (False, True):
+    for in_worker, processes in ((False, 1), (True, 1), (True, 2)):
         with pytest.raises(SourceError, match="cannot be read") as caught:
-            list(_connector(in_worker).read(folder, CONTEXT))
+            list(_connector(in_worker, processes).read(folder, CONTEXT))
         errors.append(str(caught.value))
-    assert errors[0] == errors[1]
+    assert errors[0] == errors[1] == errors[2]
 
 
 @pytest.fixture
@@ -85,17 +91,16 @@ def children(monkeypatch):
     return started
 
 
-def test_finished_parser_process_exits_on_its_own(tmp_path, children):
-    assert len(_records(_connector(in_worker=True), _damaged(tmp_path))) == 900
-    [child] = children
-    assert child.returncode == 0
+def test_finished_parser_processes_exit_on_their_own(tmp_path, children):
+    assert len(_records(_connector(in_worker=True, processes=3), _damaged(tmp_path))) == 900
+    assert [child.returncode for child in children] == [0, 0, 0]
 
 
-def test_stopping_early_ends_the_parser_process(tmp_path, children):
+def test_stopping_early_ends_the_parser_processes(tmp_path, children):
     big = tmp_path / "big.mbox"
     shutil.copy(_damaged(tmp_path), big)
-    records = _connector(in_worker=True).read(big, CONTEXT)
+    records = _connector(in_worker=True, processes=2).read(big, CONTEXT)
     assert next(records).title == "first"
     records.close()
-    [child] = children
-    assert child.returncode is not None
+    assert len(children) == 2
+    assert all(child.returncode is not None for child in children)

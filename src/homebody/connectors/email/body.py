@@ -14,6 +14,7 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value, decode_params, unquote
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from homebody.connectors.email.decode import decode_bytes, decode_words, raw_to_str, unfold
 from homebody.connectors.email.html import html_to_text
@@ -41,8 +42,18 @@ class Body:
 
 def raw_values(part: Message, name: str) -> list[str]:
     """Every raw value of a header field, unparsed (8-bit bytes still smuggled as surrogates)."""
-    wanted = name.lower()
-    return [str(value) for key, value in part.raw_items() if key.lower() == wanted]
+    index = _RAW_INDEX.get(part)
+    if index is None:
+        # A message's fields are looked up a dozen times or more: index them by name once. Parsed
+        # messages are only read here, never changed, so the index stays true.
+        index = {}
+        for key, value in part.raw_items():
+            index.setdefault(key.lower(), []).append(str(value))
+        _RAW_INDEX[part] = index
+    return list(index.get(name.lower(), ()))
+
+
+_RAW_INDEX: WeakKeyDictionary[Message, dict[str, list[str]]] = WeakKeyDictionary()
 
 
 def content_type(part: Message) -> str:

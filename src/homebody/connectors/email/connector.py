@@ -51,15 +51,18 @@ class MboxConnector:
         """The mbox file itself, or every `*.mbox` under a folder (raises SourceError if unreadable)."""
         return _find(path, ".mbox")
 
-    #: From this size on a second process parses while the sync stores; below, starting it costs more.
+    #: From this size on child processes parse while the sync stores; below, starting them costs more.
     worker_min_bytes = 8 << 20
+    #: How many: one a core, up to four (each child splits the whole file, and the sync has to keep up).
+    worker_processes = max(1, min(4, os.cpu_count() or 1))
 
     def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
         """Stream one mbox message by message; a multi-gigabyte Takeout never sits in memory."""
         count = 0
         try:
             if self._in_worker(file):
-                with closing(read_in_worker(file)) as records:  # stops the child if we stop early
+                # closing(): stops the children if we stop early
+                with closing(read_in_worker(file, self.worker_processes)) as records:
                     for parsed in records:
                         count += 1
                         yield parsed

@@ -24,39 +24,45 @@ _ZONE = re.compile(r"\d:\d\d(?::\d\d)?\s*(?:[+-]\d{4}|[A-Za-z]{1,5})\b")
 _MAX_OFFSET = 14 * 3600
 
 
+# The characters that can change `_split_list`'s state; everything else is copied as it is.
+_LIST_SPECIAL = re.compile(r'[",;:()<>\\]')
+
+
 def _split_list(value: str) -> tuple[list[str], bool]:
-    """Split an address list on top-level commas; say whether quotes/brackets/comments balanced."""
+    """Split an address list on top-level commas; say whether quotes/brackets/comments balanced.
+
+    Inside a quoted string only a backslash (escaping the next character) and the closing quote
+    count; inside a comment only parentheses (comments nest); inside `<...>` only `>`. Outside, `,`
+    and `;` end an entry, and `:` ends a group name (RFC 5322 section 3.4, "undisclosed-recipients:;"),
+    which is no address.
+    """
     chunks: list[str] = []
-    cur: list[str] = []
+    start = 0  # where the current entry's text begins
+    skip = 0  # positions before this were escaped
     quote = angle = False
     depth = 0
-    i = 0
-    while i < len(value):
+    for match in _LIST_SPECIAL.finditer(value):
+        i = match.start()
+        if i < skip:
+            continue
         c = value[i]
         if quote:
-            cur.append(c)
-            if c == "\\" and i + 1 < len(value):
-                i += 1
-                cur.append(value[i])
-            elif c == '"':
-                quote = False
+            if c == "\\":
+                skip = i + 2
+                continue
+            quote = c != '"'
         elif depth:
-            cur.append(c)
             depth += 1 if c == "(" else -1 if c == ")" else 0
         elif angle:
-            cur.append(c)
             angle = c != ">"
         elif c in ",;":
-            chunks.append("".join(cur))
-            cur = []
+            chunks.append(value[start:i])
+            start = i + 1
         elif c == ":":
-            # RFC 5322 section 3.4 group syntax ("undisclosed-recipients:;"): the name is no address.
-            cur = []
+            start = i + 1
         else:
             quote, angle, depth = c == '"', c == "<", int(c == "(")
-            cur.append(c)
-        i += 1
-    chunks.append("".join(cur))
+    chunks.append(value[start:])
     return chunks, not (quote or angle or depth)
 
 

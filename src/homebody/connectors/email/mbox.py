@@ -48,8 +48,11 @@ class RawMessage:
     data: bytes
 
 
+_BLANK = frozenset({b"\n", b"\r\n", b"\r"})
+
+
 def _is_blank(line: bytes) -> bool:
-    return line in (b"\n", b"\r\n", b"\r")
+    return line in _BLANK
 
 
 def split_mbox(lines: Iterable[bytes]) -> Iterator[RawMessage]:
@@ -69,9 +72,11 @@ def split_mbox(lines: Iterable[bytes]) -> Iterator[RawMessage]:
                 number += 1
                 yield RawMessage(number, start, from_line, b"".join(body))
             start, from_line, body = offset, line, []
+        elif line[:1] == b">" and _ESCAPED.match(line):
+            body.append(line[1:])
         else:
-            body.append(line[1:] if line[:1] == b">" and _ESCAPED.match(line) else line)
-        previous_blank = _is_blank(line)
+            body.append(line)
+        previous_blank = line in _BLANK  # _is_blank, inlined: this loop runs once a line
         offset += len(line)
     if from_line is not None or (body and not all(_is_blank(b) for b in body)):
         number += 1

@@ -30,7 +30,7 @@ from homebody.connectors.email.headers import (
     parse_date,
     received_time,
 )
-from homebody.connectors.email.mbox import from_line_time, split_mbox
+from homebody.connectors.email.mbox import RawMessage, from_line_time, split_mbox
 from homebody.errors import BadRecord
 from homebody.vault.items import Item, Kind
 
@@ -86,11 +86,16 @@ def parse_eml(data: bytes, name: str) -> Iterator[Parsed]:
 def parse_mbox(lines: Iterable[bytes], name: str) -> Iterator[Parsed]:
     """The items of an mbox, read lazily from its byte lines (a file opened "rb" will do)."""
     for raw in split_mbox(lines):
-        position = f"message {raw.number} at byte {raw.offset}"
-        from_line = raw.from_line.decode("ascii", errors="replace") if raw.from_line else None
-        yield from parse_message(
-            raw.data, file=name, position=position, origin=f"{name}, {position}", from_line=from_line
-        )
+        yield from parse_raw(raw, name)
+
+
+def parse_raw(raw: RawMessage, name: str) -> list[Parsed]:
+    """The items of one message cut out of the mbox called `name`."""
+    position = f"message {raw.number} at byte {raw.offset}"
+    from_line = raw.from_line.decode("ascii", errors="replace") if raw.from_line else None
+    return parse_message(
+        raw.data, file=name, position=position, origin=f"{name}, {position}", from_line=from_line
+    )
 
 
 def _quote(match: re.Match[bytes]) -> bytes:

@@ -12,16 +12,16 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from ofxtools import Types
+from ofxtools import Types, utils
 
 # OFX spec §2.3 names &lt; &gt; &amp; &nbsp;; XML adds &quot; &apos; and numeric references.
 _ENTITY = re.compile(r"&(?:amp|lt|gt|nbsp|quot|apos|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # An OFX amount: signed digits with one decimal separator (a comma from European banks is read
 # by ofxtools). Exponents are refused before Decimal sees them: `1E999999999` is not money.
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
-_DATETIME = Types.DateTime()
 _DECIMAL = Types.Decimal()
 # Times banks write to mean "this date, no time" (FORMATS.md §5: noon is the common marker;
 # midnight is the other, e.g. Fidelity's `20120720000000.000[-4:EDT]`).
@@ -34,6 +34,8 @@ class Unreadable(ValueError):
 
 def unescape(value: str) -> str:
     """Decode character entities once: `&amp;lt;` becomes `&lt;`, as FORMATS.md §5 asks."""
+    if "&" not in value:  # most values: nothing to decode
+        return value
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), value)
 
 
@@ -83,6 +85,22 @@ def _offset_name(offset: timedelta) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
+@lru_cache(maxsize=256)
+def _gmt_offset(hours: str | None, minutes: str | None, name: str | None) -> timedelta:
+    """The offset in an OFX datetime's brackets, read as ofxtools' `DateTime` reads it (cached).
+
+    Raises ValueError for an offset out of range, or for hours that are no number and a zone name
+    ofxtools does not know (Interactive Brokers writes `[-:EST]`).
+    """
+    try:
+        offset_hours = int(hours or 0)
+    except ValueError:
+        if name not in utils.TZS:
+            raise ValueError("unknown zone name") from None
+        offset_hours = utils.TZS[name]
+    return utils.gmt_offset(offset_hours, int(minutes or 0))
+
+
 def when(raw: str | None, field: str, zone: ZoneInfo) -> When:
     """Read `YYYYMMDD[HHMMSS[.XXX]][[±H[.MM]][:TZ]]` (OFX spec §3.2.8.2) into a `When`.
 
@@ -106,8 +124,9 @@ def when(raw: str | None, field: str, zone: ZoneInfo) -> When:
         local = wall.isoformat(timespec="seconds")
         if parts["gmt_offset_hours"] is None:
             return When(wall.replace(tzinfo=zone).astimezone(UTC), zone.key, local, assumed=True)
-        instant: datetime = _DATETIME.convert(raw)  # ofxtools applies the offset, or EST/PDT names
-        ts = instant.astimezone(UTC)
+        # ofxtools' reading of the offset (or of EST/PDT names), as `DateTime.convert` applies it.
+        offset = _gmt_offset(parts["gmt_offset_hours"], parts["gmt_offset_minutes"], parts["tz_name"])
+        ts = (wall - offset).replace(tzinfo=UTC)
         return When(ts, _offset_name(wall - ts.replace(tzinfo=None)), local)
     except (ValueError, OverflowError) as err:  # Feb 31, second 60, a 40-hour offset, year 0
         raise Unreadable(f"{field} is not a valid date ({type(err).__name__})") from err
