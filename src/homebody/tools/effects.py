@@ -60,6 +60,7 @@ class ToolSpec:
     effects: frozenset[Effect]
     reversible: bool
     roles: dict[str, Role] = field(default_factory=dict)
+    declared: bool = True  # False when the guard inferred this spec from an unknown tool's name and arguments
 
     @property
     def read_only(self) -> bool:
