@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from homebody.guard.values import compact, flat, numbers_in
+from homebody.guard.values import compact, flat, numbers_in, to_number
 from homebody.tools.effects import ContextEntry, Role, ToolSpec
 
 # Keys whose values are prose someone wrote: what an attacker controls in a message, page or file.
@@ -45,6 +45,7 @@ FREE_TEXT_KEYS = frozenset(
     }
 )
 
+_SENTENCE_WORDS = 12
 _PROSE_WORDS = 5  # a field holds a name, an address, a number; a line of five words or more is prose
 _YAML_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_][\w.-]{0,40}):(?:\s+(?P<value>.*))?$")
 _DICT_PAIR = re.compile(
@@ -98,8 +99,18 @@ def _key_kind(key: str) -> bool:
 
 
 def _prose(key: str, text: str) -> bool:
-    """Whether a segment is prose: under a free-text key, or sentence-like whatever its key."""
-    return _key_kind(key) or any(len(line.split()) >= _PROSE_WORDS for line in text.splitlines())
+    """Whether a segment is prose: under a free-text key, or sentence-like whatever its key.
+
+    Unkeyed text is a listing (one name a line, perhaps under a heading) unless it holds a sentence or
+    a third of its lines are long.
+    """
+    if _key_kind(key):
+        return True
+    lengths = [len(line.split()) for line in text.splitlines() if line.strip()]
+    if key:
+        return any(n >= _PROSE_WORDS for n in lengths)
+    long_lines = sum(1 for n in lengths if n >= _PROSE_WORDS)
+    return any(n >= _SENTENCE_WORDS for n in lengths) or 3 * long_lines > len(lengths)
 
 
 def split_output(tool: str, output: str) -> list[Segment]:
@@ -151,14 +162,14 @@ class ContextIndex:
     """Every segment the agent read in this request, for provenance and history lookups."""
 
     segments: list[Segment]
-    written: list[tuple[str, dict[str, object]]]
+    written: list[tuple[str, dict[str, object], int]]  # each write call: tool, arguments, position
     calls: list[dict[str, object]] = field(default_factory=list)  # the arguments of every context entry
 
     @classmethod
     def build(cls, context: tuple[ContextEntry, ...], spec_of: Callable[[str], ToolSpec]) -> ContextIndex:
         """Index the outputs of the read calls; remember the write calls and their arguments."""
         segments: list[Segment] = []
-        written: list[tuple[str, dict[str, object]]] = []
+        written: list[tuple[str, dict[str, object], int]] = []
         for call, entry in enumerate(context):
             spec = spec_of(entry.tool)
             if spec.read_only:
@@ -167,8 +178,21 @@ class ContextIndex:
                     segment.public, segment.call = public, call
                     segments.append(segment)
             else:
-                written.append((entry.tool, entry.args))
+                written.append((entry.tool, entry.args, call))
         return cls(segments, written, [dict(entry.args) for entry in context])
+
+    def amount_of(self, record_id: str) -> float | None:
+        """The amount of the listed record with this id (a scheduled payment), if one is listed."""
+        by_record: dict[tuple[int, int], dict[str, str]] = {}
+        for s in self.segments:
+            if not s.free_text:
+                fields = by_record.setdefault((s.call, s.record), {})
+                fields[s.key.casefold().strip("_")] = s.text.strip().strip("'\"")
+        wanted = to_number(record_id)
+        for fields in by_record.values():
+            if "id" in fields and "amount" in fields and wanted is not None and to_number(fields["id"]) == wanted:
+                return to_number(fields["amount"])
+        return None
 
     def free_text(self) -> Iterator[Segment]:
         """The segments that are prose someone else wrote."""

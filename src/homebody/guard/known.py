@@ -19,6 +19,31 @@ from homebody.guard.context import ContextIndex, Segment
 from homebody.guard.values import EMAIL_RE, IBAN_RE, classify, email_domain, scalars, to_number
 
 
+# Public webmail: an address there says nothing about which organisation someone belongs to.
+WEBMAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "mail.com",
+        "yandex.com",
+        "zoho.com",
+        "fastmail.com",
+    }
+)
+
+
 def canonical(value: object) -> str | None:
     """The canonical key of a value, as provenance compares it (None for empty values)."""
     parsed = classify(value)
@@ -85,8 +110,8 @@ class Known:
 
     @property
     def own_domains(self) -> frozenset[str]:
-        """The e-mail domains of the user's own addresses."""
-        return frozenset(email_domain(k) for k in self.own if "@" in k)
+        """The domains of the user's own organisation (their own addresses, but no public webmail)."""
+        return frozenset(d for k in self.own if "@" in k and (d := email_domain(k)) not in WEBMAIL)
 
 
 _SELF_TOOL = re.compile(r"(?:^|_)(?:iban|user_info(?:rmation)?|profile|account_info|whoami|me)$")
@@ -96,53 +121,73 @@ _SELF_WORDS = frozenset({"me", "myself", "self", "you"})
 _NAME_WORDS = 4  # a member's or channel's name is short; longer lines are prose, never a contact
 
 
-def _written_values(index: ContextIndex) -> frozenset[str]:
-    return frozenset(
-        k for _, args in index.written for v in args.values() for x in scalars(v) if (k := canonical(x))
-    )
+def _first_written(index: ContextIndex) -> dict[str, int]:
+    """Each value the agent wrote in this run, with the position of the first call that used it."""
+    first: dict[str, int] = {}
+    for _, args, at in index.written:
+        for v in args.values():
+            for x in scalars(v):
+                if (k := canonical(x)) is not None:
+                    first.setdefault(k, at)
+    return first
 
 
 def learn(known: Known, index: ContextIndex) -> Known:
     """`known` plus what the read outputs show of the user's own history (never of this run's writes)."""
-    chosen_now = _written_values(index)
+    first_written = _first_written(index)
     own: set[str] = set()
     contacts: set[str] = set()
     payees: dict[str, list[float]] = defaultdict(list)
     received: list[set[str]] = []
-    by_tool: dict[str, list[Segment]] = defaultdict(list)
+    by_call: dict[int, list[Segment]] = defaultdict(list)
     for s in index.segments:
-        by_tool[s.tool].append(s)
-    for tool, segments in by_tool.items():
-        name = tool.casefold()
-        if _SELF_TOOL.search(name):
-            for s in segments:
-                own.update(m.group().casefold() for m in EMAIL_RE.finditer(s.text))
-                own.update(k for m in IBAN_RE.finditer(s.text) if (k := canonical(m.group())))
-                if not s.free_text:  # the user's own name, street, city: theirs to set again
-                    own.update(
-                        k for line in s.text.splitlines() if (k := canonical(line.strip().strip("'\"")))
-                    )
-        records = _by_record(segments)
-        senders = {canonical(r["sender"][0]) for r in records.values() if r.get("sender") and r.get("amount")}
-        if len(senders) == 1 and sum(1 for r in records.values() if r.get("amount")) >= 2:
-            own.update(k for k in senders if k)  # every payment listed leaves one account: the user's
-        for record in records.values():
-            _learn_record(name, record, own, contacts, payees, received)
+        by_call[s.call].append(s)
+    for call, segments in sorted(by_call.items()):
+        # What the agent wrote earlier in this run and a read now echoes is not the user's history.
+        before = {k for k, at in first_written.items() if at < call}
+        own_now, contacts_now, payees_now = set(), set(), defaultdict(list)
+        _learn_call(segments[0].tool.casefold(), segments, own_now, contacts_now, payees_now, received)
+        own |= own_now - before
+        contacts |= contacts_now - before
+        for key, amounts in payees_now.items():
+            if key not in before:
+                payees[key].extend(amounts)
     if len(received) >= 2:
         common = set.intersection(*received)  # the one address on every e-mail listed is the user's own
         if len(common) == 1:
-            own |= common
+            own |= common - set(first_written)
     own_all = own | known.own
-    # Money the user sent: a record whose sender is the user, with a recipient and an amount.
-    learned_payees = {
-        k: tuple(v) for k, v in payees.items() if k not in chosen_now and k not in own_all and k != "__self__"
-    }
     learned = Known(
-        own=frozenset(own - chosen_now),
-        contacts=frozenset(c for c in contacts if c not in chosen_now and c not in own_all),
-        payees=learned_payees,
+        own=frozenset(own),
+        contacts=frozenset(c for c in contacts if c not in own_all),
+        payees={k: tuple(v) for k, v in payees.items() if k not in own_all},
     )
     return known.merged(learned)
+
+
+def _learn_call(
+    name: str,
+    segments: list[Segment],
+    own: set[str],
+    contacts: set[str],
+    payees: dict[str, list[float]],
+    received: list[set[str]],
+) -> None:
+    """Learn from what one read call returned."""
+    if _SELF_TOOL.search(name):
+        for s in segments:
+            own.update(m.group().casefold() for m in EMAIL_RE.finditer(s.text))
+            own.update(k for m in IBAN_RE.finditer(s.text) if (k := canonical(m.group())))
+            if not s.free_text:  # the user's own name, street, city: theirs to set again
+                own.update(
+                    k for line in s.text.splitlines() if (k := canonical(line.strip().strip("'\"")))
+                )
+    records = _by_record(segments)
+    senders = {canonical(r["sender"][0]) for r in records.values() if r.get("sender") and r.get("amount")}
+    if len(senders) == 1 and sum(1 for r in records.values() if r.get("amount")) >= 2:
+        own.update(k for k in senders if k)  # every payment listed leaves one account: the user's
+    for record in records.values():
+        _learn_record(name, record, own, contacts, payees, received)
 
 
 def _by_record(segments: list[Segment]) -> dict[int, dict[str, list[str]]]:

@@ -141,12 +141,13 @@ class Provenance:
         self.request = _Text(request.instruction, enumerators=False)
         self.known = known
         self.index = index
-        named = {
+        # The reads whose file, page, query or address the user typed: sources the user pointed to.
+        self.named_calls = {
             i
             for i, args in enumerate(index.calls)
             if any(self._typed(v) for a in args.values() for v in scalars(a))
         }
-        self._named = _Pool([s for s in index.segments if s.call in named])
+        self._named = _Pool([s for s in index.segments if s.call in self.named_calls])
         self._pools = {
             (prose, public): _Pool([s for s in index.segments if s.free_text is prose and s.public is public])
             for prose in (False, True)

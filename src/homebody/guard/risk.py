@@ -162,12 +162,11 @@ def check_request(case: Case) -> Iterator[Finding]:
             continue
         name = EFFECT_NAMES[effect]
         lasting = not case.spec.reversible or effect in (Effect.CREDENTIALS, Effect.PUBLISH)
-        if case.scope.delegated and outside is None:
-            yield Finding(
-                Level.NOTE,
-                0.3,
-                f"The data your request points to asks for {name}; whom it reaches you named or trust.",
-            )
+        from_source = chosen is not None and all(
+            t.named_source for t in controlling if t.origin is Origin.MODEL or (t.outside and t.in_text)
+        )
+        if case.scope.delegated and (chosen is None or (from_source and not lasting)):
+            yield Finding(Level.NOTE, 0.3, f"The data your request points to asks for {name}.")
         elif case.scope.delegated:
             yield Finding(
                 Level.CONFIRM,
@@ -213,6 +212,11 @@ def source_only(instruction: str, value: str) -> bool:
     return roles == {"source"}
 
 
+def inside(case: Case, trace: Trace) -> bool:
+    """Whether an e-mail recipient is at the user's own organisation's domain."""
+    return trace.value.kind is Kind.EMAIL and email_domain(trace.value.key) in case.known.own_domains
+
+
 def check_values(case: Case) -> Iterator[Finding]:
     """Who receives, where it goes, what secret is set: from the user, or from outside data?"""
     effects = case.effects
@@ -238,11 +242,15 @@ def check_values(case: Case) -> Iterator[Finding]:
                     0.5,
                     f"Your request names '{shown(t.value.raw)}' as a place to read from, not as a recipient.",
                 )
+            elif (t.origin is Origin.MODEL or not t.listed) and inside(case, t):
+                yield Finding(
+                    Level.NOTE, 0.25, f"'{shown(t.value.raw)}' is inside your organisation; it came from {where(t)}."
+                )
             elif t.origin is Origin.MODEL:
                 yield Finding(
                     Level.CONFIRM, 0.6, f"The recipient '{shown(t.value.raw)}' came from {where(t)}."
                 )
-            elif t.origin is Origin.UNTRUSTED and not t.listed:
+            elif t.origin is Origin.UNTRUSTED and (t.public or not t.listed):
                 yield Finding(
                     Level.CONFIRM, 0.6, f"The recipient '{shown(t.value.raw)}' came from {where(t)}."
                 )
@@ -284,6 +292,10 @@ def _typical(case: Case, payee_keys: list[str]) -> tuple[float, str] | None:
         history.extend(case.known.payees.get(key, ()))
     if history:
         return statistics.median(history), "you usually pay this payee"
+    for target in case.by_role(Role.TARGET):
+        amount = case.index.amount_of(target.value.key)
+        if amount:
+            return amount, "the payment it changes was for"
     if not case.known.spending:
         return None
     text = words(case.request.instruction + " " + " ".join(str(v) for v in case.action.args.values()))
@@ -312,6 +324,10 @@ def check_money(case: Case) -> Iterator[Finding]:
                 Level.BLOCK,
                 0.95,
                 f"The payee '{shown(t.value.raw)}' differs slightly from '{shown(near)}', a payee you know.",
+            )
+        elif t.outside and t.listed and case.spec.reversible and case.scope.asks(Effect.MONEY, case.action.tool):
+            yield Finding(
+                Level.NOTE, 0.3, f"It books '{shown(t.value.raw)}', chosen from {where(t)}; a booking can be cancelled."
             )
         elif t.outside:
             yield Finding(
@@ -384,6 +400,7 @@ def check_audience(case: Case) -> Iterator[Finding]:
 
 
 _PASSAGES = 3
+_MIN_PASSAGE = 30  # characters: a sentence, not a name or a date
 # Requests to pass text on as it is, rather than to write something new from it.
 _COPY_ASKED = re.compile(
     r"\b(?:forward|copy|copies|paste|concatenat|verbatim|word for word|as it is|as is|without altering|unaltered|"
@@ -393,17 +410,19 @@ _COPY_ASKED = re.compile(
 )
 
 
-def _passages(case: Case, outgoing: str, *, private: bool) -> int:
+def _passages(case: Case, outgoing: str, *, private: bool, unnamed_prose: bool = False) -> int:
     text = flat(outgoing)
-    if len(text) < 60:
+    if len(text) < _MIN_PASSAGE:
         return 0
     seen: set[str] = set()
     for segment in case.index.segments:
         if private and segment.public:
             continue  # a public web page is nobody's private data
+        if unnamed_prose and (not segment.free_text or segment.call in case.prov.named_calls):
+            continue
         for line in re.split(r"(?<=[.!?])\s+|\n", segment.text):
             passage = flat(line)
-            if len(passage) >= 30 and passage not in seen and passage in text:
+            if len(passage) >= _MIN_PASSAGE and passage not in seen and passage in text:
                 seen.add(passage)
     return len(seen)
 
@@ -430,6 +449,12 @@ def check_data(case: Case) -> Iterator[Finding]:
             yield Finding(
                 Level.CONFIRM, 0.7, f"It sends {label} from your data, which you did not ask to share."
             )
+    if outgoing and case.scope.delegated and _passages(case, outgoing, private=False, unnamed_prose=True):
+        yield Finding(
+            Level.CONFIRM,
+            0.6,
+            "It passes on text, word for word, from data other than what your request pointed to.",
+        )
     private = _passages(case, outgoing, private=True) if outgoing else 0
     passages = _passages(case, outgoing, private=False) if outgoing else 0
     if private >= _PASSAGES and outside is not None:
@@ -473,7 +498,7 @@ def check_irreversible(case: Case) -> Iterator[Finding]:
                 0.7,
                 f"What it deletes ('{shown(named[0].value.raw)}') is named in {where(named[0])}.",
             )
-        earlier = sum(1 for tool, _ in case.index.written if tool == case.action.tool)
+        earlier = sum(1 for tool, _, _ in case.index.written if tool == case.action.tool)
         if len(targets) > case.policy.bulk_items:
             yield Finding(Level.CONFIRM, 0.7, f"It deletes {len(targets)} items at once.")
         elif earlier + 1 > case.policy.bulk_items:
@@ -494,6 +519,11 @@ def check_irreversible(case: Case) -> Iterator[Finding]:
         yield Finding(Level.NOTE, 0.1, "A message cannot be unsent.")
 
 
+_BROWSING = re.compile(
+    r"\b(?:web|site|page|url|link|article|blog|online|internet|visit|brows|open|www|https?:)", re.IGNORECASE
+)
+
+
 def check_reads(case: Case) -> Iterator[Finding]:
     """A fetched link that carries the user's data out in its address."""
     if not case.spec.read_only:
@@ -512,6 +542,10 @@ def check_reads(case: Case) -> Iterator[Finding]:
                 Level.CONFIRM,
                 0.4,
                 f"It opens '{shown(address)}', a link found on a web page, not in your own data.",
+            )
+        elif t.in_text and not t.listed and not _BROWSING.search(case.request.instruction):
+            yield Finding(
+                Level.CONFIRM, 0.4, f"It opens '{shown(address)}' from {where(t)}; you did not ask to open web pages."
             )
         else:
             yield Finding(Level.NOTE, 0.15, f"It opens '{shown(address)}', which came from {where(t)}.")

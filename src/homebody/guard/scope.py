@@ -154,11 +154,14 @@ _NOT_OBJECTS = frozenset(
         "of",
     }
 )
+# "do the tasks on my TODO list at ...", "follow the instructions in the e-mail from ...": the request hands
+# the choice of actions to data. "Perform the following tasks" lists them in the request itself.
+_DATA = r"(?:e-?mail|message|file|document|doc|note|list|page|site|website|url|link|inbox|channel|letter|ticket)"
 _DELEGATES = re.compile(
     r"\b(?:do|perform|complete|follow|execute|carry out|handle|take care of|action|work through|go through)\b"
-    r"[^.!?]{0,60}?\b(?:tasks?|actions?|instructions?|todos?|to-dos?|to do list|steps|requests?|"
-    r"asks?|items|said|says|requested|specified|listed|described)\b"
-    r"|\baccordingly\b|\bas (?:described|instructed|requested|asked|specified|listed) in\b",
+    r"[^.!?]{0,60}?\b(?:tasks?|actions?|instructions?|todos?|to-dos?|steps|requests?|asks?|items|what)\b"
+    r"[^.!?]{0,40}?\b(?:in|on|from|at|of)\b[^.!?]{0,30}?\b" + _DATA
+    + r"|\baccordingly\b|\bas (?:described|instructed|requested|asked|specified|listed) in\b",
     re.IGNORECASE,
 )
 
