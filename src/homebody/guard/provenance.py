@@ -141,18 +141,26 @@ class Provenance:
         self.request = _Text(request.instruction, enumerators=False)
         self.known = known
         self.index = index
-        # The reads whose file, page, query or address the user typed: sources the user pointed to.
-        self.named_calls = {
-            i
-            for i, args in enumerate(index.calls)
-            if any(self._typed(v) for a in args.values() for v in scalars(a))
-        }
+        # The reads whose file, page, query or address the user typed, and the reads whose arguments
+        # those returned (one step on): the sources the user pointed to.
+        self.named_calls: set[int] = set()
+        for i, args in enumerate(index.calls):
+            values = [v for a in args.values() for v in scalars(a)]
+            if any(self._typed(v) for v in values) or any(self._from_named(v) for v in values):
+                self.named_calls.add(i)
         self._named = _Pool([s for s in index.segments if s.call in self.named_calls])
         self._pools = {
             (prose, public): _Pool([s for s in index.segments if s.free_text is prose and s.public is public])
             for prose in (False, True)
             for public in (False, True)
         }
+
+    def _from_named(self, raw: Any) -> bool:
+        value = classify(raw)
+        if value is None or len(value.key) <= 2 or not self.named_calls:
+            return False
+        pool = _Pool([s for s in self.index.segments if s.call in self.named_calls])
+        return pool.find(value, words(value.raw)) is not None
 
     def _typed(self, raw: Any) -> bool:
         value = classify(raw)

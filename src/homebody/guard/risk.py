@@ -161,7 +161,9 @@ def check_request(case: Case) -> Iterator[Finding]:
         if case.scope.asks(effect, case.action.tool):
             continue
         name = EFFECT_NAMES[effect]
-        lasting = not case.spec.reversible or effect in (Effect.CREDENTIALS, Effect.PUBLISH)
+        lasting = effect is not Effect.SEND and (
+            not case.spec.reversible or effect in (Effect.CREDENTIALS, Effect.PUBLISH)
+        )
         from_source = chosen is not None and all(
             t.named_source for t in controlling if t.origin is Origin.MODEL or (t.outside and t.in_text)
         )
@@ -189,9 +191,8 @@ def check_request(case: Case) -> Iterator[Finding]:
             yield Finding(Level.CONFIRM, 0.6, f"You did not ask for {name}.")
 
 
-_SOURCE_WORDS = frozenset(
-    {"in", "on", "at", "inside", "within"}
-)  # a place read from; "from Bob" names a person
+# A place read from ("posted in 'general'"); "from Bob" and "my wife at jane@..." name people.
+_SOURCE_WORDS = frozenset({"in", "on", "inside", "within"})
 _DEST_WORDS = frozenset(
     {"to", "with", "for", "cc", "and", "message", "email", "dm", "invite", "tell", "ask", "notify"}
 )
@@ -210,6 +211,26 @@ def source_only(instruction: str, value: str) -> bool:
         if previous:
             roles.add("source" if previous[-1] in _SOURCE_WORDS else "other")
     return roles == {"source"}
+
+
+def built_from_data(case: Case, trace: Trace) -> bool:
+    """Whether an address nobody gave is a name found in the user's data at a domain listed there.
+
+    "e-mail each person in the minutes" gives names; the agent writes firstname.lastname@ at the domain
+    the user's own records use. The name must be in the user's private data or request, the domain in a
+    listed address of the user's data.
+    """
+    if trace.value.kind is not Kind.EMAIL:
+        return False
+    local, _, domain = trace.value.key.partition("@")
+    parts = [p for p in re.split(r"[._+-]", local) if p]
+    if not parts or any(p.isdigit() for p in parts):
+        return False
+    private = [s for s in case.index.segments if not s.public]
+    if not any(not s.free_text and "@" + domain in s.flat for s in private):
+        return False
+    text = words(case.request.instruction + "\n" + "\n".join(s.text for s in private))
+    return all(f" {p} " in text for p in parts)
 
 
 def inside(case: Case, trace: Trace) -> bool:
@@ -246,6 +267,12 @@ def check_values(case: Case) -> Iterator[Finding]:
                 yield Finding(
                     Level.NOTE, 0.25, f"'{shown(t.value.raw)}' is inside your organisation; it came from {where(t)}."
                 )
+            elif t.origin is Origin.MODEL and built_from_data(case, t):
+                yield Finding(
+                    Level.NOTE,
+                    0.3,
+                    f"The address '{shown(t.value.raw)}' was put together from a name and a domain in your data.",
+                )
             elif t.origin is Origin.MODEL:
                 yield Finding(
                     Level.CONFIRM, 0.6, f"The recipient '{shown(t.value.raw)}' came from {where(t)}."
@@ -260,7 +287,7 @@ def check_values(case: Case) -> Iterator[Finding]:
                 )
     if effects & {Effect.SEND, Effect.PUBLISH}:
         for t in case.by_role(Role.TARGET):
-            if t.outside and t.in_text and not t.listed:
+            if t.origin is Origin.MODEL or (t.outside and t.in_text and not t.listed):
                 yield Finding(
                     Level.CONFIRM, 0.5, f"Where it goes ('{shown(t.value.raw)}') came from {where(t)}."
                 )

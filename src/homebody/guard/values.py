@@ -115,6 +115,8 @@ def classify(raw: Any) -> Value | None:
         number = to_number(raw)
         return None if number is None else Value(str(raw), Kind.NUMBER, _number_key(number))
     text = str(raw).strip()
+    if "\\" in text:  # a value the model escaped twice ("\\n", "\\'") is the same text
+        text = text.replace("\\\\", "\\").replace("\\n", "\n").replace("\\'", "'").replace('\\"', '"')
     if not text:
         return None
     if EMAIL_RE.fullmatch(text):
