@@ -21,7 +21,7 @@ from homebody.guard.known import Known
 from homebody.guard.policy import Policy
 from homebody.guard.provenance import Provenance, Trace, words
 from homebody.guard.scope import Scope
-from homebody.guard.sensitive import Secret, asked_for, leaked
+from homebody.guard.sensitive import Secret, asked_for, labelled, leaked
 from homebody.guard.values import (
     EMAIL_RE,
     URL_RE,
@@ -462,7 +462,7 @@ def check_data(case: Case) -> Iterator[Finding]:
     outgoing = case.text_of(Role.CONTENT, Role.SUBJECT)
     outside = case.destination_outside
     dest = f"'{shown(outside.value.raw)}', which came from {where(outside)}" if outside else "its recipients"
-    labels = sorted({s.label for s in case.leaked(outgoing)})
+    labels = sorted({s.label for s in case.leaked(outgoing)} | {s.label for s in labelled(outgoing, case.request.instruction)})
     named = any(t.origin is Origin.USER for t in case.destinations)
     for label in labels:
         asked = asked_for(label, case.request.instruction)
@@ -569,6 +569,10 @@ def check_reads(case: Case) -> Iterator[Finding]:
                 Level.CONFIRM,
                 0.4,
                 f"It opens '{shown(address)}', a link found on a web page, not in your own data.",
+            )
+        elif t.in_text and not t.named_source and case.scope.delegated:
+            yield Finding(
+                Level.CONFIRM, 0.4, f"It opens '{shown(address)}' from {where(t)}, not from what your request pointed to."
             )
         elif t.in_text and not t.listed and not _BROWSING.search(case.request.instruction):
             yield Finding(

@@ -35,9 +35,10 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 )
 _PATTERNS = tuple((label, re.compile(words, re.IGNORECASE)) for label, words in CATEGORIES)
 _CANDIDATE = re.compile(
-    r"(?<![\w-])(?!(?:19|20)\d\d\b)(?!\d{4}-\d\d)(?=[\w-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,}(?![\w-])"
+    r"(?<![\w-])(?!(?:19|20)\d\d\b)(?!(?:19|20)\d\d-\d\d)(?=[\w-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,}(?![\w-])"
 )
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+_SCAN = 20_000  # characters of an outgoing text scanned for self-labelled values
 _WINDOW = 48  # how far before a value the words naming it may stand ("your security code is: ")
 
 
@@ -123,6 +124,26 @@ def _label_in_context(key: str, index: ContextIndex) -> str | None:
                     return label
             at = text.find(key, at + 1)
     return None
+
+
+# In outgoing text: the words naming a kind, a few short words or separators, then a code-like token.
+_SELF_LABELLED = tuple(
+    (label, re.compile(r"(?:" + words + r")(?:[\s_:=#'\"-]+|[A-Za-z]{1,8}){0,5}?(?P<token>" + _CANDIDATE.pattern + ")", re.I))
+    for label, words in CATEGORIES
+)
+
+
+def labelled(outgoing: str, request: str) -> list[Secret]:
+    """Values the outgoing text itself names as personal ("passport_number: HGK137803"), not typed by the user."""
+    typed = flat(request)
+    out = []
+    for label, pattern in _SELF_LABELLED:
+        for match in pattern.finditer(outgoing[:_SCAN]):
+            token = match["token"].casefold()
+            if token not in typed:
+                out.append(Secret(token, label))
+                break
+    return out
 
 
 def asked_for(label: str, instruction: str) -> bool:
