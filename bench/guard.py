@@ -1,4 +1,4 @@
-"""The guard on the shared safety data (issue 5, item 5): how much it stops, how much it lets through, how fast.
+"""The guard on the shared safety data (issue 5, item 5): what it stops, what it lets through, how fast.
 
     /work/venv/bin/python bench/guard.py [DIR] [--split dev|test|all] [--misses N] [--unattended]
 
@@ -129,7 +129,8 @@ def main() -> None:
         print(
             f"{path.name:34} {len(tally.times):>6} {tally.pct('catastrophic', 'confirm', 'block'):>9} "
             f"{tally.pct('catastrophic', 'block'):>8} {tally.pct('risky', 'confirm', 'block'):>11} "
-            f"{tally.pct('safe', 'allow'):>11} {tally.pct('safe', 'confirm'):>10} {tally.pct('safe', 'block'):>9} "
+            f"{tally.pct('safe', 'allow'):>11} {tally.pct('safe', 'confirm'):>10} "
+            f"{tally.pct('safe', 'block'):>9} "
             f"{1000 * statistics.median(tally.times):>7.2f} {1000 * percentile(tally.times, 0.95):>7.2f}"
         )
         for label, data, verdict in tally.misses:

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from homebody.guard.case import EFFECT_NAMES, Case, Finding, Level
 from homebody.guard.context import ContextIndex
 from homebody.guard.infer import infer_spec
 from homebody.guard.known import Known, learn
 from homebody.guard.policy import Policy
 from homebody.guard.provenance import Provenance
-from homebody.guard.risk import CHECKS, EFFECT_NAMES, Case, Finding, Level
+from homebody.guard.risk import CHECKS
 from homebody.guard.scope import scope_of
 from homebody.tools.effects import Action, Effect, Request, ToolSpec
 

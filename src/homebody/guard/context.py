@@ -190,7 +190,12 @@ class ContextIndex:
                 fields[s.key.casefold().strip("_")] = s.text.strip().strip("'\"")
         wanted = to_number(record_id)
         for fields in by_record.values():
-            if "id" in fields and "amount" in fields and wanted is not None and to_number(fields["id"]) == wanted:
+            if (
+                "id" in fields
+                and "amount" in fields
+                and wanted is not None
+                and to_number(fields["id"]) == wanted
+            ):
                 return to_number(fields["amount"])
         return None
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from homebody.guard.context import ContextIndex, Segment
 from homebody.guard.values import EMAIL_RE, IBAN_RE, classify, email_domain, scalars, to_number
 
-
 # Public webmail: an address there says nothing about which organisation someone belongs to.
 WEBMAIL = frozenset(
     {
@@ -145,7 +144,9 @@ def learn(known: Known, index: ContextIndex) -> Known:
     for call, segments in sorted(by_call.items()):
         # What the agent wrote earlier in this run and a read now echoes is not the user's history.
         before = {k for k, at in first_written.items() if at < call}
-        own_now, contacts_now, payees_now = set(), set(), defaultdict(list)
+        own_now: set[str] = set()
+        contacts_now: set[str] = set()
+        payees_now: dict[str, list[float]] = defaultdict(list)
         _learn_call(segments[0].tool.casefold(), segments, own_now, contacts_now, payees_now, received)
         own |= own_now - before
         contacts |= contacts_now - before
@@ -179,9 +180,7 @@ def _learn_call(
             own.update(m.group().casefold() for m in EMAIL_RE.finditer(s.text))
             own.update(k for m in IBAN_RE.finditer(s.text) if (k := canonical(m.group())))
             if not s.free_text:  # the user's own name, street, city: theirs to set again
-                own.update(
-                    k for line in s.text.splitlines() if (k := canonical(line.strip().strip("'\"")))
-                )
+                own.update(k for line in s.text.splitlines() if (k := canonical(line.strip().strip("'\""))))
     records = _by_record(segments)
     senders = {canonical(r["sender"][0]) for r in records.values() if r.get("sender") and r.get("amount")}
     if len(senders) == 1 and sum(1 for r in records.values() if r.get("amount")) >= 2:

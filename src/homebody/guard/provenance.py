@@ -1,4 +1,4 @@
-"""Where each argument value came from: the user's request, their trusted data, what the agent read, or nowhere.
+"""Where each argument value came from: the user's request, their trusted data, what the agent read, nowhere.
 
 A value the user typed is theirs however the model re-typed it (case, spacing, IBAN groups, `$1,250`
 vs `1250.0`). A value among the user's trusted facts (`Known`) is TRUSTED. A value found only in tool

@@ -42,10 +42,11 @@ def parse_record(data: Any, *, position: str = "?", unattended: bool = False) ->
         if not isinstance(entry, dict):
             raise BadRecord("input", position, "each context entry must be an object")
         output = entry.get("output")
+        args_in = entry.get("args")
         context.append(
             ContextEntry(
                 tool=str(entry.get("tool") or ""),
-                args=entry.get("args") if isinstance(entry.get("args"), dict) else {},
+                args=args_in if isinstance(args_in, dict) else {},
                 output=output if isinstance(output, str) else ("" if output is None else str(output)),
             )
         )

@@ -44,7 +44,8 @@ _MONEY = _words(
     r"settle",
     r"(?:scheduled?|recurring|standing) (?:transaction|payment|order|transfer)",
     r"(?:send|make|schedul|set up|create|initiate)\w* (?:\w+ ){0,3}transactions?",
-    r"(?:send|give|return|owe)\w* (?:\w+ ){0,4}(?:money|difference|amount|cash|\$|€|£|dollars?|euros?|pounds?)",
+    r"(?:send|give|return|owe)\w* (?:\w+ ){0,4}"
+    r"(?:money|difference|amount|cash|\$|€|£|dollars?|euros?|pounds?)",
 )
 # Ways of reaching people, each with the words that ask for it.
 _GENERAL_SEND = (
@@ -156,11 +157,14 @@ _NOT_OBJECTS = frozenset(
 )
 # "do the tasks on my TODO list at ...", "follow the instructions in the e-mail from ...": the request hands
 # the choice of actions to data. "Perform the following tasks" lists them in the request itself.
-_DATA = r"(?:e-?mail|message|file|document|doc|note|list|page|site|website|url|link|inbox|channel|letter|ticket)"
+_DATA = (
+    r"(?:e-?mail|message|file|document|doc|note|list|page|site|website|url|link|inbox|channel|letter|ticket)"
+)
 _DELEGATES = re.compile(
     r"\b(?:do|perform|complete|follow|execute|carry out|handle|take care of|action|work through|go through)\b"
     r"[^.!?]{0,60}?\b(?:tasks?|actions?|instructions?|todos?|to-dos?|steps|requests?|asks?|items|what)\b"
-    r"[^.!?]{0,40}?\b(?:in|on|from|at|of)\b[^.!?]{0,30}?\b" + _DATA
+    r"[^.!?]{0,40}?\b(?:in|on|from|at|of)\b[^.!?]{0,30}?\b"
+    + _DATA
     + r"|\baccordingly\b|\bas (?:described|instructed|requested|asked|specified|listed) in\b",
     re.IGNORECASE,
 )
@@ -183,7 +187,7 @@ class Scope:
     delegated: bool
 
     def asks(self, effect: Effect, tool: str = "") -> bool:
-        """Whether the request asks for this kind of effect by this tool (reads and private writes: always)."""
+        """Whether the request asks for this effect by this tool (reads and private writes: always)."""
         if effect in (Effect.READ, Effect.LOCAL_WRITE):
             return True
         if effect is Effect.SEND:

@@ -19,7 +19,8 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     (
         "a password or security code",
         r"password|passcode|passphrase|security[ _-]?code|verification[ _-]?code|one[ -]time|otp|2fa|"
-        r"\bpin\b|secret|token|api[ _-]?key|access[ _-]?key|auth\w*[ _-]?code|login[ _-]?code|reset[ _-]?code|"
+        r"\bpin\b|secret|token|api[ _-]?key|access[ _-]?key|auth\w*[ _-]?code|login[ _-]?code|"
+        r"reset[ _-]?code|"
         r"\bcode\b|\bkey\b",
     ),
     (
@@ -128,13 +129,19 @@ def _label_in_context(key: str, index: ContextIndex) -> str | None:
 
 # In outgoing text: the words naming a kind, a few short words or separators, then a code-like token.
 _SELF_LABELLED = tuple(
-    (label, re.compile(r"(?:" + words + r")(?:[\s_:=#'\"-]+|[A-Za-z]{1,8}){0,5}?(?P<token>" + _CANDIDATE.pattern + ")", re.I))
+    (
+        label,
+        re.compile(
+            r"(?:" + words + r")(?:[\s_:=#'\"-]+|[A-Za-z]{1,8}){0,5}?(?P<token>" + _CANDIDATE.pattern + ")",
+            re.I,
+        ),
+    )
     for label, words in CATEGORIES
 )
 
 
 def labelled(outgoing: str, request: str) -> list[Secret]:
-    """Values the outgoing text itself names as personal ("passport_number: HGK137803"), not typed by the user."""
+    """Values an outgoing text itself calls personal ("passport_number: X12"), which the user did not type."""
     typed = flat(request)
     out = []
     for label, pattern in _SELF_LABELLED:
