@@ -17,6 +17,10 @@ Secrets are references, never values in the file (datasette's `$env`)::
 
     [embedding]
     backend = "embedded"               # or "openai"
+
+    [guard]                            # what the guard asks about or refuses: see homebody.guard.policy
+    confirm_amount = 500.0
+    trusted_contacts = ["sam@example.com"]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from homebody.errors import ConfigError
+from homebody.guard.policy import Policy
 
 CONFIG_FILE = "config.toml"
 
@@ -90,6 +95,7 @@ class Settings(BaseModel):
     plugins: list[str] = Field(default_factory=list)
     model: ModelSettings = Field(default_factory=ModelSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    guard: Policy = Field(default_factory=Policy)
     now: datetime | None = None
 
     @field_validator("timezone")

@@ -45,7 +45,8 @@ _MONEY = _words(
     r"(?:scheduled?|recurring|standing) (?:transaction|payment|order|transfer)",
     r"(?:send|make|schedul|set up|create|initiate)\w* (?:\w+ ){0,3}transactions?",
     r"(?:send|give|return|owe)\w* (?:\w+ ){0,4}"
-    r"(?:money|difference|amount|cash|\$|€|£|dollars?|euros?|pounds?)",
+    r"(?:money|difference|amount|cash|\$|€|£|dollars?|euros?|pounds?|bill|invoice|rent|fee)",
+    r"(?:send|give|transfer|wire|return)\w* (?:\w+ ){0,2}[$€£]?\d[\d,.]*\b",
 )
 # Ways of reaching people, each with the words that ask for it.
 _GENERAL_SEND = (
@@ -175,7 +176,8 @@ def _objects_named(tool: str, instruction: str) -> bool:
     nouns = [w for w in re.split(r"[^a-z]+", tool.casefold()) if len(w) > 2 and w not in _NOT_OBJECTS]
     if not nouns:
         return True
-    pattern = "|".join(_OBJECTS.get(n, re.escape(n[:5])) for n in nouns)
+    singular = [n[:-1] if n.endswith("s") and n[:-1] in _OBJECTS else n for n in nouns]
+    pattern = "|".join(_OBJECTS.get(n, re.escape(n[:5])) for n in singular)
     return re.search(r"\b(?:" + pattern + r")", instruction, re.IGNORECASE) is not None
 
 

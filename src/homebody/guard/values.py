@@ -31,6 +31,7 @@ NUMBER_RE = re.compile(
     r"(?<![\w.])[-+]?\d{1,3}(?:[,\u202f ]\d{3})+(?:\.\d+)?(?!\w)|(?<![\w.])[-+]?\d+(?:\.\d+)?"
 )
 WORD_RE = re.compile(r"\w+")
+_PHONE_DIGITS = 7
 
 
 class Kind(StrEnum):
@@ -125,10 +126,14 @@ def classify(raw: Any) -> Value | None:
         return Value(text, Kind.IBAN, compact(text))
     if URL_RE.fullmatch(text) and "." in text and not text.replace(".", "").isdigit():
         return Value(text, Kind.URL, url_key(text))
+    digits = sum(c.isdigit() for c in text)
+    grouped = text[0] == "+" or re.search(r"\d[ ()/-]+\d", text) is not None  # "+44 7700", "(555) 0100"
+    if PHONE_RE.fullmatch(text) and digits >= _PHONE_DIGITS and grouped:
+        return Value(text, Kind.PHONE, re.sub(r"\D", "", text))
     number = to_number(text)
     if number is not None:
         return Value(text, Kind.NUMBER, _number_key(number))
-    if PHONE_RE.fullmatch(text) and sum(c.isdigit() for c in text) >= 7:
+    if PHONE_RE.fullmatch(text) and digits >= _PHONE_DIGITS:
         return Value(text, Kind.PHONE, re.sub(r"\D", "", text))
     return Value(text, Kind.TEXT, flat(text))
 
