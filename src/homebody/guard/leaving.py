@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 
 from homebody.guard.case import Case, Finding, Level, shown, where
+from homebody.guard.context import Segment
 from homebody.guard.sensitive import asked_for, labelled
 from homebody.guard.values import EMAIL_RE, URL_RE, flat
 from homebody.tools.effects import Effect, Origin, Role
 
 _PASSAGES = 3
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n")
 _MIN_PASSAGE = 30  # characters: a sentence, not a name or a date
 # Requests to pass text on as it is, rather than to write something new from it.
 _COPY_ASKED = re.compile(
@@ -28,21 +30,30 @@ _COPY_ASKED = re.compile(
 )
 
 
-def _passages(case: Case, outgoing: str, *, private: bool, unnamed_prose: bool = False) -> int:
+def _copied(case: Case, outgoing: str) -> list[tuple[str, Segment]]:
+    """The sentences or lines of what the agent read that the outgoing text repeats word for word."""
     text = flat(outgoing)
     if len(text) < _MIN_PASSAGE:
-        return 0
-    seen: set[str] = set()
+        return []
+    found: dict[str, Segment] = {}
     for segment in case.index.segments:
-        if private and segment.public:
-            continue  # a public web page is nobody's private data
-        if unnamed_prose and (not segment.free_text or segment.call in case.prov.named_calls):
-            continue
-        for line in re.split(r"(?<=[.!?])\s+|\n", segment.text):
+        for line in _SENTENCES.split(segment.text):
             passage = flat(line)
-            if len(passage) >= _MIN_PASSAGE and passage not in seen and passage in text:
-                seen.add(passage)
-    return len(seen)
+            if len(passage) >= _MIN_PASSAGE and passage not in found and passage in text:
+                found[passage] = segment
+    return list(found.items())
+
+
+def _count(
+    copied: list[tuple[str, Segment]], case: Case, *, private: bool, unnamed_prose: bool = False
+) -> int:
+    """How many copied passages come from the user's private data, or from prose the request did not name."""
+    return sum(
+        1
+        for _, segment in copied
+        if not (private and segment.public)  # a public web page is nobody's private data
+        and not (unnamed_prose and (not segment.free_text or segment.call in case.prov.named_calls))
+    )
 
 
 def check_data(case: Case) -> Iterator[Finding]:
@@ -70,14 +81,15 @@ def check_data(case: Case) -> Iterator[Finding]:
             yield Finding(
                 Level.CONFIRM, 0.7, f"It sends {label} from your data, which you did not ask to share."
             )
-    if outgoing and case.scope.delegated and _passages(case, outgoing, private=False, unnamed_prose=True):
+    copied = _copied(case, outgoing) if outgoing else []
+    if copied and case.scope.delegated and _count(copied, case, private=False, unnamed_prose=True):
         yield Finding(
             Level.CONFIRM,
             0.6,
             "It passes on text, word for word, from data other than what your request pointed to.",
         )
-    private = _passages(case, outgoing, private=True) if outgoing else 0
-    passages = _passages(case, outgoing, private=False) if outgoing else 0
+    private = _count(copied, case, private=True)
+    passages = _count(copied, case, private=False)
     if private >= _PASSAGES and outside is not None:
         yield Finding(Level.BLOCK, 0.9, f"It copies {private} passages of your data to {dest}.")
     elif passages >= _PASSAGES:

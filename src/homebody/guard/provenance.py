@@ -123,13 +123,16 @@ class _Pool:
     def __init__(self, segments: list[Segment]) -> None:
         self.segments = segments
         self.text = _Text("\n\u2029\n".join(s.text for s in segments))
+        self._texts: list[_Text] | None = None
 
     def find(self, value: Value, phrase: str) -> Segment | None:
         """The first segment holding the value, or None."""
         if not self.segments or not self.text.contains(value, phrase):
             return None
-        for segment in self.segments:
-            if _Text(segment.text).contains(value, phrase):
+        if self._texts is None:
+            self._texts = [_Text(s.text) for s in self.segments]
+        for segment, text in zip(self.segments, self._texts, strict=True):
+            if text.contains(value, phrase):
                 return segment
         return self.segments[0]  # only across a join, e.g. a phrase spanning two fields
 
@@ -154,6 +157,11 @@ class Provenance:
             for prose in (False, True)
             for public in (False, True)
         }
+
+    @property
+    def private_words(self) -> str:
+        """The words of everything the agent read from the user's own data (not public pages)."""
+        return self._pools[(False, False)].text.words + self._pools[(True, False)].text.words
 
     def _from_named(self, raw: Any) -> bool:
         value = classify(raw)

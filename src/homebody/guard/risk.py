@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from homebody.guard.case import CONTROLLING, EFFECT_NAMES, Case, Finding, Level, shown, where
 from homebody.guard.leaving import check_data
 from homebody.guard.money import check_money
-from homebody.guard.provenance import Trace, words
+from homebody.guard.provenance import Trace
 from homebody.guard.values import Kind, email_domain, flat, url_key
 from homebody.tools.effects import Effect, Origin, Role
 
@@ -96,8 +96,8 @@ def built_from_data(case: Case, trace: Trace) -> bool:
     private = [s for s in case.index.segments if not s.public]
     if not any(not s.free_text and "@" + domain in s.flat for s in private):
         return False
-    text = words(case.request.instruction + "\n" + "\n".join(s.text for s in private))
-    return all(f" {p} " in text for p in parts)
+    texts = (case.prov.request.words, case.prov.private_words)
+    return all(any(f" {p} " in text for text in texts) for p in parts)
 
 
 def inside(case: Case, trace: Trace) -> bool:

@@ -32,6 +32,7 @@ NUMBER_RE = re.compile(
 )
 WORD_RE = re.compile(r"\w+")
 _PHONE_DIGITS = 7
+_LONGEST_SCALAR = 120  # characters: longer values are texts, never one address or number
 
 
 class Kind(StrEnum):
@@ -120,6 +121,8 @@ def classify(raw: Any) -> Value | None:
         text = text.replace("\\\\", "\\").replace("\\n", "\n").replace("\\'", "'").replace('\\"', '"')
     if not text:
         return None
+    if len(text) > _LONGEST_SCALAR or "\n" in text:
+        return Value(text, Kind.TEXT, flat(text))  # a message, a body: text, whatever it mentions
     if EMAIL_RE.fullmatch(text):
         return Value(text, Kind.EMAIL, text.casefold())
     if is_iban(text) and " " not in text.strip()[:4]:
@@ -162,10 +165,13 @@ def numbers_in(text: str, *, enumerators: bool = True) -> set[str]:
     if not enumerators:
         text = _ENUMERATOR.sub(" ", text)
     keys = set()
-    for match in NUMBER_RE.finditer(text):
-        number = to_number(match.group())
-        if number is not None:
-            keys.add(_number_key(abs(number)))
+    for raw in NUMBER_RE.findall(text):
+        try:
+            number = abs(float(raw.replace(",", "").replace("\u202f", "").replace(" ", "")))
+        except ValueError:
+            continue
+        if number != float("inf"):
+            keys.add(f"{number:.2f}")
     return keys
 
 
