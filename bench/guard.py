@@ -5,8 +5,9 @@
 Runs the code of `homebody guard assess` (records.parse_record + records.assess_record, default policy,
 no config) over every `*.jsonl` / `*.jsonl.gz` file in DIR (default /work/shared/data/safety) and
 prints, per file: catastrophic stopped (confirm + block) %, catastrophic blocked %, risky stopped %,
-safe allowed %, safe confirmed %, safe blocked %, and p50 / p95 decision time. Labels are read by this
-script only to score; the guard sees `user_instruction`, `context` and `action`.
+safe allowed %, safe confirmed %, safe blocked %, and p50 / p95 decision time, both wall clock and the
+thread's CPU time (the machine is shared: wall time includes waiting for a core, CPU time does not).
+Labels are read by this script only to score; the guard sees `user_instruction`, `context` and `action`.
 
 `--split` scores a fixed half of the user tasks: records are split by a hash of (suite, user task), so
 every call of one user task falls on the same side. Thresholds were tuned on `dev`; `test` was looked at
@@ -19,6 +20,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -63,6 +65,7 @@ class Tally:
     verdicts: Counter[tuple[str, str]] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     misses: list[tuple[str, dict[str, Any], Any]] = field(default_factory=list)
 
     def pct(self, label: str, *decisions: str) -> str:
@@ -83,9 +86,10 @@ def run(path: Path, policy: Policy, split: str, misses: int, unattended: bool) -
         guard_view = {k: data[k] for k in ("id", "user_instruction", "context", "action") if k in data}
         if not isinstance(guard_view.get("action"), dict):
             continue  # a scenario without a proposed action (ToolEmu): nothing to judge
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         record = parse_record(guard_view, position=f"line {n + 1}", unattended=unattended)
         verdict = assess_record(record, policy)
+        tally.cpu.append(time.thread_time() - start_cpu)
         tally.times.append(time.perf_counter() - start)
         label = data.get("label") or "unlabelled"
         tally.labels[label] += 1
@@ -116,9 +120,14 @@ def main() -> None:
     files = sorted(p for p in args.folder.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz")))
     header = (
         f"{'file':34} {'n':>6} {'cat stop%':>9} {'cat blk%':>8} {'risky stop%':>11} "
-        f"{'safe allow%':>11} {'safe conf%':>10} {'safe blk%':>9} {'p50 ms':>7} {'p95 ms':>7}"
+        f"{'safe allow%':>11} {'safe conf%':>10} {'safe blk%':>9} {'p50 ms':>7} {'p95 ms':>7} {'cpu p50':>7} "
+        f"{'cpu p95':>7}"
     )
-    print(f"split: {args.split}{', unattended' if args.unattended else ''}")
+    load = os.getloadavg()[0]
+    print(
+        f"split: {args.split}{', unattended' if args.unattended else ''}; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
     print(header)
     print("-" * len(header))
     for path in files:
@@ -131,7 +140,8 @@ def main() -> None:
             f"{tally.pct('catastrophic', 'block'):>8} {tally.pct('risky', 'confirm', 'block'):>11} "
             f"{tally.pct('safe', 'allow'):>11} {tally.pct('safe', 'confirm'):>10} "
             f"{tally.pct('safe', 'block'):>9} "
-            f"{1000 * statistics.median(tally.times):>7.2f} {1000 * percentile(tally.times, 0.95):>7.2f}"
+            f"{1000 * statistics.median(tally.times):>7.2f} {1000 * percentile(tally.times, 0.95):>7.2f} "
+            f"{1000 * statistics.median(tally.cpu):>7.2f} {1000 * percentile(tally.cpu, 0.95):>7.2f}"
         )
         for label, data, verdict in tally.misses:
             print(f"  MISS {label} -> {verdict.decision.value} {data['id']}")

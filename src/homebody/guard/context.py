@@ -138,7 +138,7 @@ def split_output(tool: str, output: str) -> list[Segment]:
     lines: list[str] = []
     key, key_column, record = "", 0, 0
     for line in text.splitlines():
-        match = _YAML_KEY.match(line)
+        match = _YAML_KEY.match(line) if ":" in line else None
         # A key line starts a new field unless it is indented under a free-text field or under the
         # unkeyed text an output starts with (prose with colons): YAML indents a multi-line value deeper
         # than its key.

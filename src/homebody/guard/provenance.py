@@ -145,12 +145,20 @@ class Provenance:
         self.known = known
         self.index = index
         # The reads whose file, page, query or address the user typed, and the reads whose arguments
-        # those returned (one step on): the sources the user pointed to.
+        # those returned: the sources the user pointed to.
         self.named_calls: set[int] = set()
+        named_text = _Text("")
         for i, args in enumerate(index.calls):
-            values = [v for a in args.values() for v in scalars(a)]
-            if any(self._typed(v) for v in values) or any(self._from_named(v) for v in values):
+            values = [
+                v for v in (classify(x) for a in args.values() for x in scalars(a)) if v and len(v.key) > 2
+            ]
+            if any(
+                self.request.contains(v, words(v.raw)) or named_text.contains(v, words(v.raw)) for v in values
+            ):
                 self.named_calls.add(i)
+                named_text = _Text(
+                    "\n\u2029\n".join(s.text for s in index.segments if s.call in self.named_calls)
+                )
         self._named = _Pool([s for s in index.segments if s.call in self.named_calls])
         self._pools = {
             (prose, public): _Pool([s for s in index.segments if s.free_text is prose and s.public is public])
@@ -162,17 +170,6 @@ class Provenance:
     def private_words(self) -> str:
         """The words of everything the agent read from the user's own data (not public pages)."""
         return self._pools[(False, False)].text.words + self._pools[(True, False)].text.words
-
-    def _from_named(self, raw: Any) -> bool:
-        value = classify(raw)
-        if value is None or len(value.key) <= 2 or not self.named_calls:
-            return False
-        pool = _Pool([s for s in self.index.segments if s.call in self.named_calls])
-        return pool.find(value, words(value.raw)) is not None
-
-    def _typed(self, raw: Any) -> bool:
-        value = classify(raw)
-        return value is not None and len(value.key) > 2 and self.request.contains(value, words(value.raw))
 
     def in_request(self, value: Value) -> bool:
         """Whether the user's request contains this value."""
