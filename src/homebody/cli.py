@@ -659,6 +659,79 @@ def audit_verify(app: App) -> None:
     out.print(f"ledger intact: {report.entries} entries (head {report.head[:16]})")
 
 
+# --- guard: judge proposed actions (issue 5) -------------------------------------------------------
+
+
+def _guard_lines(paths: tuple[Path, ...]) -> Any:
+    """(where, text) of every non-empty line of the files given (.jsonl or .jsonl.gz), or of stdin."""
+    import gzip
+
+    if not paths:
+        for n, line in enumerate(sys.stdin, 1):
+            yield f"stdin:{n}", line
+        return
+    for path in paths:
+        opener: Any = gzip.open if path.name.endswith(".gz") else open
+        try:
+            with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+                for n, line in enumerate(handle, 1):
+                    yield f"{path.name}:{n}", line
+        except OSError as error:
+            raise HomebodyError(f"cannot read {path}: {error}") from error
+
+
+@cli.group()
+def guard() -> None:
+    """The guard: judge proposed actions before they happen (allow, confirm or block)."""
+
+
+@guard.command("assess")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per record.")
+@click.option("--unattended", is_flag=True, help="Judge as an unattended run: confirmations wait in a queue.")
+@click.pass_obj
+def guard_assess(app: App, files: tuple[Path, ...], as_json: bool, unattended: bool) -> None:
+    """Judge JSON-lines records {id, user_instruction, context, action} from FILES (or stdin)."""
+    from homebody.errors import BadRecord
+    from homebody.guard.records import assess_record, parse_record, result_line
+
+    policy = app.settings.guard
+    table = Table("id", "verdict", "risk", "why")
+    counts: dict[str, int] = {"allow": 0, "confirm": 0, "block": 0, "skipped": 0}
+    for where, raw in _guard_lines(files):
+        text = raw.replace("\0", "").strip()  # some exports pad lines with NUL bytes
+        if not text:
+            continue
+        try:
+            data = json.loads(text)
+            if isinstance(data, dict) and data.get("action") is None:
+                counts["skipped"] += 1  # a scenario with no proposed action: nothing to judge
+                continue
+            record = parse_record(data, position=where, unattended=unattended)
+        except (json.JSONDecodeError, BadRecord) as error:
+            counts["skipped"] += 1
+            err.print(f"[yellow]skipped[/] {escape(where)}: {escape(str(error))}")
+            continue
+        line = result_line(record, assess_record(record, policy))
+        counts[line["verdict"]] += 1
+        if as_json:
+            click.echo(json.dumps(line, ensure_ascii=False))
+        else:
+            style = {"allow": "green", "confirm": "yellow", "block": "red"}[line["verdict"]]
+            table.add_row(
+                escape(line["id"]),
+                f"[{style}]{line['verdict']}[/]" + (" (queued)" if line.get("queued") else ""),
+                f"{line['risk']:.2f}",
+                escape(line["reasons"][0] if line["reasons"] else ""),
+            )
+    if not as_json:
+        out.print(table)
+    err.print(
+        f"{counts['allow']} allowed, {counts['confirm']} to confirm, {counts['block']} blocked"
+        + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
+    )
+
+
 def main() -> None:
     """Entry point of the `homebody` console script."""
     try:

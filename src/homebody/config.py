@@ -21,6 +21,7 @@ Secrets are references, never values in the file (datasette's `$env`)::
     [agent]
     undo_seconds = 30                  # an approved send waits this long; `homebody cancel ID` stops it
     approval_ttl_hours = 24            # a proposal nobody approves expires after this
+
     [email]                            # the user's outgoing account, for the email tools
     address = "me@example.org"
     smtp_host = "smtp.example.org"
@@ -46,6 +47,10 @@ Secrets are references, never values in the file (datasette's `$env`)::
     command = "uvx"
     args = ["weather-mcp"]
     read_only = true                   # default false: its tools are treated as sending, not undoable
+
+    [guard]                            # what the guard asks about or refuses: see homebody.guard.policy
+    confirm_amount = 500.0
+    trusted_contacts = ["sam@example.com"]
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from homebody.errors import ConfigError
+from homebody.guard.policy import Policy
 from homebody.tools.effects import Effect, Role
 
 CONFIG_FILE = "config.toml"
@@ -198,6 +204,7 @@ class Settings(BaseModel):
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
+    guard: Policy = Field(default_factory=Policy)
     now: datetime | None = None
 
     @field_validator("timezone")

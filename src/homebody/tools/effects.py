@@ -61,6 +61,7 @@ class ToolSpec:
     reversible: bool
     roles: dict[str, Role] = field(default_factory=dict)
     targets: frozenset[str] = frozenset()  # item kinds an item argument accepts ("email"); empty: any
+    declared: bool = True  # False when the guard inferred this spec from an unknown tool's name and arguments
 
     @property
     def read_only(self) -> bool:
