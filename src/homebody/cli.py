@@ -456,6 +456,7 @@ def do_cmd(app: App, instruction: str, as_json: bool, unattended: bool) -> None:
         mark = {
             "done": "[green]done[/]",
             "queued": "[yellow]waiting for you[/]",
+            "scheduled": "[green]sending after the undo window[/]",
             "blocked": "[red]refused[/]",
         }
         out.print(f"{mark.get(step.status, step.status)} · {escape(step.tool)}")
@@ -466,7 +467,7 @@ def do_cmd(app: App, instruction: str, as_json: bool, unattended: bool) -> None:
             out.print(f"    [dim]{escape(reason)}[/]")
         if step.approval:
             out.print(f"    approve: homebody approve {step.approval}   deny: homebody deny {step.approval}")
-        elif step.status not in ("done",):
+        if step.status not in ("done", "queued"):
             out.print(f"    {escape(step.output)}")
 
 

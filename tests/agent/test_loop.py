@@ -66,10 +66,15 @@ class LookupArgs(BaseModel):
 class Queue:
     def __init__(self) -> None:
         self.waiting: list[tuple[Any, str]] = []
+        self.released: list[str] = []
 
     def propose(self, action, *, spec, preview, verdict, run_id):
         self.waiting.append((action, preview))
         return f"ap{len(self.waiting)}"
+
+    def release(self, approval_id):
+        self.released.append(approval_id)
+        return f"sends at 12:00:30 unless you run `homebody cancel {approval_id}`"
 
 
 @pytest.fixture
@@ -443,3 +448,14 @@ def test_a_named_person_is_reached_only_at_their_own_addresses(home):
     # A scripted model can break the schema; the preview refusing it is the model's error, not a crash.
     assert [s.status for s in run.steps] == ["invalid", "held"]
     assert "not an email address" in model.prompts[1]
+
+
+def test_a_send_the_policy_allows_still_waits_out_the_undo_window(home):
+    model = ScriptedModel({"item_id": "x", "body": "I'll be late."})
+    ran: list = []
+    queue = Queue()
+    run = _agent(home, model, ran, policy=allow_all, queue=queue).run("reply to Sam that I'll be late")
+    [step] = run.steps
+    assert ran == [], "never sent inside the loop"
+    assert step.status == "scheduled" and queue.released == [step.approval]
+    assert "homebody cancel" in step.output

@@ -8,13 +8,17 @@ from typing import Any
 
 from homebody.agent.doctor import check_chat, model_identity, save_stamp, stamp
 from homebody.agent.loop import Agent
-from homebody.agent.outbox import queue_action
-from homebody.agent.policy import Judgement, Policy, reads_pass_side_effects_ask
+from homebody.agent.outbox import approve, queue_action
+from homebody.agent.policy import Judgement, Policy
+from homebody.agent.trust import trusted_facts
 from homebody.app import App
 from homebody.errors import ModelUnavailable
 from homebody.tools.base import ToolContext
-from homebody.tools.effects import Action, ToolSpec
+from homebody.tools.effects import Action, Effect, Request, ToolSpec
 from homebody.vault.ledger import Ledger
+
+#: What the loop's context entries of the user's vault are to the guard: reads.
+VAULT_READ = ToolSpec("vault", "Items read from the user's vault.", frozenset({Effect.READ}), reversible=True)
 
 
 class ApprovalQueue:
@@ -30,6 +34,12 @@ class ApprovalQueue:
         """Queue the action for the user; its approval's id."""
         judged = {"decision": verdict.decision, "risk": verdict.risk, "reasons": list(verdict.reasons)}
         return queue_action(self._app, action, verdict=judged, run_id=run_id, now=self._now).id
+
+    def release(self, approval_id: str) -> str:
+        """Approve a send the guard allowed; it goes after the undo window unless cancelled."""
+        approval = approve(self._app, approval_id, self._now)
+        when = approval.not_before.astimezone(self._app.settings.zone) if approval.not_before else self._now
+        return f"sends at {when:%H:%M:%S} unless you run `homebody cancel {approval_id}`"
 
 
 def ensure_trusted(app: App, *, checking: Callable[[], None] | None = None) -> None:
@@ -50,6 +60,22 @@ def ensure_trusted(app: App, *, checking: Callable[[], None] | None = None) -> N
         )
 
 
+def guard_policy(app: App) -> Policy:
+    """The guard as the loop's policy: the user's `[guard]` settings and their trusted facts."""
+    from homebody.guard.assess import assess
+    from homebody.guard.known import Known
+
+    facts = trusted_facts(app.vault, app.settings)
+    known = Known.of(own=facts.own, contacts=facts.contacts, payees=facts.payees, spending=facts.payees)
+    specs = {t.name: t.spec for t in app.tools.tools()}
+    specs["vault"] = VAULT_READ
+
+    def judge(action: Action, spec: ToolSpec, request: Request) -> Judgement:
+        return assess(action, request, spec=spec, policy=app.settings.guard, known=known, specs=specs)
+
+    return judge
+
+
 def build_agent(app: App, *, policy: Policy | None = None) -> Agent:
     """The agent for this app: everything it proposes is judged, queued or run, and recorded."""
     now = app.settings.current_time()
@@ -62,7 +88,7 @@ def build_agent(app: App, *, policy: Policy | None = None) -> Agent:
         model=app.model,
         tools=app.tools,
         context=ToolContext(settings=app.settings, vault=app.vault, now=now),
-        policy=policy or reads_pass_side_effects_ask,
+        policy=policy or guard_policy(app),
         queue=ApprovalQueue(app, now),
         record=record,
     )

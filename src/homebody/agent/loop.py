@@ -47,7 +47,8 @@ from homebody.vault.store import Vault
 log = logging.getLogger(__name__)
 
 MAX_STEPS = 4
-Status = Literal["done", "queued", "blocked", "invalid", "failed", "held"]
+Status = Literal["done", "queued", "scheduled", "blocked", "invalid", "failed", "held"]
+_SENDS = frozenset({Effect.SEND, Effect.PUBLISH})
 
 
 @dataclass
@@ -116,6 +117,10 @@ class Queue(Protocol):
     def propose(
         self, action: Action, *, spec: ToolSpec, preview: str, verdict: Judgement, run_id: str
     ) -> str: ...
+
+    def release(self, approval_id: str) -> str:
+        """Approve a queued send the policy allowed: it goes after the undo window; says when."""
+        ...
 
 
 #: Appends one entry (kind, data) to the ledger of a run.
@@ -233,8 +238,15 @@ class Agent:
             self.record("error", {"run": run.id, "tool": tool.name, "error": str(err)})
             return Step(tool=tool.name, args=raw, status="invalid", output=str(err))
         values = args.model_dump(mode="json")
-        origins = known_origins(values, run.instruction)
-        action = Action(tool=tool.name, args=values, origins=origins)
+        judged = dict(values)
+        if tool.effective is not None:
+            try:
+                judged.update(tool.effective(args, ctx))
+            except ToolError as err:
+                self.record("error", {"run": run.id, "tool": tool.name, "error": str(err)})
+                return Step(tool=tool.name, args=values, status="invalid", output=str(err))
+        origins = known_origins(judged, run.instruction)
+        action = Action(tool=tool.name, args=judged, origins=origins)
         request = Request(instruction=run.instruction, context=tuple(observed), unattended=unattended)
         self.record("tool_call", {"run": run.id, "tool": tool.name, "args": values})
         verdict = self.policy(action, tool.spec, request)
@@ -261,7 +273,8 @@ class Agent:
             step.status = "blocked"
             step.output = "refused: " + "; ".join(verdict.reasons)
             return step
-        if verdict.decision == "confirm":
+        sends = bool(tool.spec.effects & _SENDS) and self.queue is not None
+        if verdict.decision == "confirm" or (verdict.decision == "allow" and sends):
             try:
                 step.preview = tool.describe(args, ctx)
             except ToolError as err:  # the tool cannot even show the call: the model's arguments are wrong
@@ -271,9 +284,14 @@ class Agent:
             if self.queue is None:
                 step.output = "not done: it needs the user's confirmation"
                 return step
+            queued = Action(tool=tool.name, args=values, origins=origins)
             step.approval = self.queue.propose(
-                action, spec=tool.spec, preview=step.preview, verdict=verdict, run_id=run.id
+                queued, spec=tool.spec, preview=step.preview, verdict=verdict, run_id=run.id
             )
+            if verdict.decision == "allow":  # a send the policy allows still gets its undo window
+                step.status = "scheduled"
+                step.output = self.queue.release(step.approval)
+                return step
             step.status = "queued"
             step.output = f"waiting for the user's approval ({step.approval})"
             return step

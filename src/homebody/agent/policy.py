@@ -15,7 +15,7 @@ class Judgement(Protocol):
     """What a policy answers: a decision, a risk between 0 and 1, and reasons a person understands."""
 
     @property
-    def decision(self) -> Decision: ...
+    def decision(self) -> str: ...  # "allow", "confirm" or "block" (a str enum counts)
 
     @property
     def risk(self) -> float: ...

@@ -55,6 +55,9 @@ class Tool:
     args: type[BaseModel]
     run: Callable[[Any, ToolContext], ToolResult]
     preview: Callable[[Any, ToolContext], str] | None = None
+    # Values a call will use that its arguments only point to (a reply's recipients, from the email
+    # it answers), by argument role name, so the guard judges who is really reached.
+    effective: Callable[[Any, ToolContext], dict[str, Any]] | None = None
 
     @property
     def name(self) -> str:

@@ -125,6 +125,12 @@ def _reply(args: ReplyArgs, context: ToolContext) -> EmailMessage:
     )
 
 
+def _reply_reaches(args: ReplyArgs, context: ToolContext) -> dict[str, Any]:
+    """Who a reply goes to, worked out from the email it answers."""
+    message = _reply(args, context)
+    return {"to": [a.addr_spec for a in message["To"].addresses], "subject": str(message["Subject"])}
+
+
 def _sent(message: EmailMessage, refused: dict[str, Any], what: str) -> ToolResult:
     to = _mail.recipients(message)
     note = f" ({len(refused)} recipients refused: {', '.join(sorted(refused))})" if refused else ""
@@ -205,4 +211,6 @@ def register(registry: ToolRegistry) -> None:
     registry.register(
         Tool(SEND, MessageArgs, send_email, lambda a, c: _mail.show(_new_message("send_email", a, c)))
     )
-    registry.register(Tool(REPLY, ReplyArgs, reply_email, lambda a, c: _mail.show(_reply(a, c))))
+    registry.register(
+        Tool(REPLY, ReplyArgs, reply_email, lambda a, c: _mail.show(_reply(a, c)), effective=_reply_reaches)
+    )
