@@ -64,6 +64,7 @@ def assess(
     spec = spec or declared.get(action.tool) or infer_spec(action.tool, action.args)
 
     def spec_of(name: str) -> ToolSpec:
+        """The declaration of a tool named in the context."""
         return declared.get(name) or infer_spec(name)
 
     index = ContextIndex.build(request.context, spec_of)

@@ -59,18 +59,21 @@ class _Text:
 
     @property
     def flat(self) -> str:
+        """The text case-folded, whitespace runs made one space."""
         if self._flat is None:
             self._flat = flat(self.text)
         return self._flat
 
     @property
     def compact(self) -> str:
+        """The text's letters and digits only, upper-cased."""
         if self._compact is None:
             self._compact = compact(self.text)
         return self._compact
 
     @property
     def digits(self) -> str:
+        """The digits of every number-like run, runs separated by spaces."""
         if self._digits is None:
             self._digits = " ".join(
                 re.sub(r"\D", "", w) for w in re.findall(r"\+?[\d][\d ()./-]*", self.text)
@@ -79,12 +82,14 @@ class _Text:
 
     @property
     def words(self) -> str:
+        """The text's words, space-joined and padded for whole-word lookups."""
         if self._words is None:
             self._words = words(self.text)
         return self._words
 
     @property
     def numbers(self) -> set[str]:
+        """The canonical keys of the numbers the text writes."""
         if self._numbers is None:
             # "1. do this" names no number.
             self._numbers = numbers_in(self.text, enumerators=self._enumerators)
