@@ -1,10 +1,15 @@
-"""Search the vault: full-text BM25 over titles, bodies and people, with filters by kind and time."""
+"""Full-text search of the vault: BM25 over titles, bodies and people, with filters.
+
+This is the lexical half of hybrid search (`hybrid.py`) and works alone when no vectors exist.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
+from homebody.retrieval.chunks import Span
 from homebody.retrieval.query import fts_expression, terms
 from homebody.vault.items import Kind
 from homebody.vault.store import StoredItem, Vault, utc_text
@@ -15,37 +20,56 @@ _WEIGHTS = "3.0, 1.0, 2.0, 0.5"
 
 @dataclass(frozen=True)
 class Filters:
-    """Which items a search may return."""
+    """Which items a search may return.
+
+    `amount_min` / `amount_max` bound the size of a transaction (money in or out alike) and, when
+    set, keep the search to transactions.
+    """
 
     kinds: frozenset[Kind] = frozenset()
     sources: frozenset[str] = frozenset()
     since: datetime | None = None
     until: datetime | None = None
     person: int | None = None  # a person's id: only items they are part of
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether the filters let every item through."""
+        return self == Filters()
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result: the item, its BM25 score (higher is better) and the words it matched."""
+    """One search result: the item, its score (higher is better) and the words it matched.
+
+    `span` is the passage of a long item that matched best (None: the whole text); `found_by`
+    names the searches that found it ("bm25", "vector", "date").
+    """
 
     stored: StoredItem
     score: float
     matched: tuple[str, ...] = field(default=())
+    span: Span | None = None
+    found_by: tuple[str, ...] = field(default=())
 
     @property
     def id(self) -> str:
         """The item's id."""
         return self.stored.id
 
+    @property
+    def passage(self) -> str:
+        """The part of the item's text that matched (all of it for a short item)."""
+        text = self.stored.item.text
+        return text[self.span.start : self.span.end] if self.span else text
 
-def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:
-    """The items that best match `text`, best first; words matched are reported per hit."""
-    words = terms(text)
-    if not words or limit <= 0:
-        return []
-    filters = filters or Filters()
-    where = ["items_fts MATCH ?"]
-    params: list[object] = [fts_expression(words)]
+
+def filter_sql(filters: Filters) -> tuple[list[str], list[object]]:
+    """SQL conditions on `items i JOIN sources s` that keep only what the filters allow."""
+    where: list[str] = []
+    params: list[object] = []
     if filters.kinds:
         where.append(f"i.kind IN ({','.join('?' * len(filters.kinds))})")
         params.extend(sorted(str(k) for k in filters.kinds))
@@ -64,27 +88,55 @@ def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None 
             "ON d.id = ip.identity_id WHERE d.person_id = ?)"
         )
         params.append(filters.person)
+    if filters.amount_min is not None or filters.amount_max is not None:
+        where.append("i.kind = 'transaction'")
+        size = "abs(CAST(json_extract(i.meta, '$.amount') AS REAL))"
+        if filters.amount_min is not None:
+            where.append(f"{size} >= ?")
+            params.append(float(filters.amount_min))
+        if filters.amount_max is not None:
+            where.append(f"{size} <= ?")
+            params.append(float(filters.amount_max))
+    return where, params
+
+
+def bm25(
+    vault: Vault, words: list[str], *, limit: int, filters: Filters | None = None
+) -> list[tuple[int, float]]:
+    """(rowid, score) of the items best matching any of the words, best first."""
+    if not words or limit <= 0:
+        return []
+    where, params = filter_sql(filters or Filters())
     rows = vault.conn.execute(
         f"""SELECT items_fts.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank
             FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
             JOIN sources s ON s.id = i.source_id
-            WHERE {" AND ".join(where)} ORDER BY rank LIMIT ?""",
-        (*params, limit),
+            WHERE {" AND ".join(["items_fts MATCH ?", *where])} ORDER BY rank LIMIT ?""",
+        (fts_expression(words), *params, limit),
     ).fetchall()
-    if not rows:
+    return [(int(r["rowid"]), -float(r["rank"])) for r in rows]
+
+
+def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:
+    """The items that best match `text` by BM25 alone, best first; words matched are reported per hit."""
+    words = terms(text)
+    ranked = bm25(vault, words, limit=limit, filters=filters)
+    if not ranked:
         return []
-    rowids = [r["rowid"] for r in rows]
+    rowids = [rowid for rowid, _ in ranked]
     items = vault.items_by_rowid(rowids)
-    matched = _matched_words(vault, words, rowids)
+    matched = matched_words(vault, words, rowids)
     return [
-        Hit(items[r["rowid"]], -float(r["rank"]), tuple(matched.get(r["rowid"], ())))
-        for r in rows
-        if r["rowid"] in items
+        Hit(items[rowid], score, tuple(matched.get(rowid, ())), found_by=("bm25",))
+        for rowid, score in ranked
+        if rowid in items
     ]
 
 
-def _matched_words(vault: Vault, words: list[str], rowids: list[int]) -> dict[int, list[str]]:
+def matched_words(vault: Vault, words: list[str], rowids: list[int]) -> dict[int, list[str]]:
     """Which of the words each row contains, asked of the index itself so stemming agrees."""
+    if not words or not rowids:
+        return {}
     marks = ",".join("?" * len(rowids))
     found: dict[int, list[str]] = {}
     for word in words:

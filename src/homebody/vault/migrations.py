@@ -121,4 +121,44 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX item_people_identity ON item_people (identity_id);
     CREATE INDEX identities_person ON identities (person_id);
     """,
+    # 3: reserved for the audit ledger and approvals (built on another branch). Empty here so this
+    # branch numbers its own migration 4 as the merged program will; every statement below uses
+    # IF NOT EXISTS, so it is safe whichever number it ends up with and in whichever order.
+    "",
+    # 4: vectors for hybrid search. Each item is cut into chunks (character spans of its text, one
+    # for a short item); each chunk has a unit vector from the embedding model (float16) and a
+    # 1-bit-per-dimension code of it for the fast first pass. `embedding_model` names the model the
+    # vectors came from: a different model means every vector is dropped and computed again.
+    # An item whose content changes loses its chunks (trigger) and is embedded again; `deleted`
+    # counts dropped chunks so a search index held in memory knows when to reload.
+    """
+    CREATE TABLE IF NOT EXISTS embedding_model (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        centre BLOB,
+        started_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        item_rowid INTEGER NOT NULL REFERENCES items(rowid) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        code BLOB NOT NULL,
+        UNIQUE (item_rowid, n)
+    );
+    CREATE TABLE IF NOT EXISTS chunk_vectors (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        vector BLOB NOT NULL
+    );
+    CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+        UPDATE embedding_model SET deleted = deleted + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS items_au_chunks AFTER UPDATE OF content_hash ON items
+    WHEN old.content_hash IS NOT new.content_hash BEGIN
+        DELETE FROM chunks WHERE item_rowid = new.rowid;
+    END;
+    """,
 )
