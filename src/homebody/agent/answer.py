@@ -137,10 +137,9 @@ def ask(
         hits, words = found.hits, found.words
     hits = collapse_occurrences(hits, now)[:TOP_K]
     weight = Weights(vault)
-    relevance = relevance_of(hits, words, weight)
     timings["retrieval"] = time.perf_counter() - started
-    if relevance < MIN_COVERAGE:
-        log.info("nothing relevant: %d hits, coverage %.2f", len(hits), relevance)
+    if not relevant(hits, words, weight):
+        log.info("nothing relevant: %d hits", len(hits))
         return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     blocks = [block(vault, hit, hit.matched or tuple(words), zone) for hit in hits]
     started = time.perf_counter()
@@ -194,6 +193,21 @@ def _aggregate_answer(
     marks = "".join(f"[{c.number}]" for c in citations)
     more = f" (first {MAX_ROW_CITATIONS} cited)" if result.count > MAX_ROW_CITATIONS else ""
     return Answer(question, f"{result.text}{more} {marks}".strip(), True, citations, cov, [], timings)
+
+
+def relevant(hits: list[Hit], words: list[str], weight: Weights) -> bool:
+    """Whether the hits hold enough of the question to be worth answering from.
+
+    Most of the question's informative weight must occur among the hits. One word the vault never
+    uses ("doctor" where the letter says "physician") is forgiven when word search and vector search
+    agree on the best hit and the question's other words are there: a paraphrase, not a gap.
+    """
+    if relevance_of(hits, words, weight) >= MIN_COVERAGE:
+        return True
+    absent = [w for w in words if weight.absent(w)]
+    if len(absent) != 1 or len(words) < 2 or not hits or not {"bm25", "vector"} <= set(hits[0].found_by):
+        return False
+    return relevance_of(hits, [w for w in words if w not in absent], weight) >= MIN_COVERAGE
 
 
 def relevance_of(hits: list[Hit], words: list[str], weight: Weights) -> float:

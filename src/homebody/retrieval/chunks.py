@@ -106,7 +106,9 @@ def passage(item: Item, span: Span) -> str:
     if item.kind is Kind.TRANSACTION and item.meta.get("category"):
         head.append(str(item.meta["category"]))
     header = ", ".join(h for h in head if h)
-    return f"{header}\n{body}" if header and header not in body else body or header
+    if not body.strip():
+        return header
+    return f"{header}\n{body}" if header and header not in body else body
 
 
 def _name(author: str) -> str:

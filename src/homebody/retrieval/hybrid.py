@@ -42,6 +42,8 @@ MODES: tuple[Mode, ...] = ("bm25", "vector", "hybrid")
 RRF_K = 60
 #: How deep each list goes before fusion.
 DEPTH = 50
+#: How many of the best hits a question wanting the newest reorders by time.
+RECENT = 10
 
 
 @dataclass
@@ -124,6 +126,7 @@ class Retriever:
         words = terms(read.text) or terms(question)
         lists: list[tuple[str, list[int], float]] = []
         spans: dict[int, Span] = {}
+        similarity: dict[int, float] = {}
         use_vectors = mode != "bm25" and self.has_vectors()
         if mode != "vector" or not use_vectors:
             lists.append(("bm25", [r for r, _ in bm25(self.vault, words, limit=DEPTH, filters=chosen)], 1.0))
@@ -142,6 +145,7 @@ class Retriever:
             clock = time.perf_counter()
             found = self.index.search(query, limit=DEPTH, filters=chosen)
             spans.update((h.rowid, h.span) for h in found)
+            similarity.update((h.rowid, h.similarity) for h in found)
             lists.append(("vector", [h.rowid for h in found], 1.0))
             if read.soft is not None:
                 dated = replace(chosen, since=read.soft.since, until=read.soft.until)
@@ -152,10 +156,14 @@ class Retriever:
         if not words and read.when is not None:
             lists.append(("date", _in_period(self.vault, chosen), 1.0))
         scores = _fuse(lists)
-        if read.recency and scores:
-            lists.append(("recent", _newest_first(self.vault, list(scores)), 0.5))
-            scores = _fuse(lists)
         ranked = sorted(scores, key=lambda r: -scores[r])
+        if read.recency and scores:
+            # Among the best few, the newest says what holds now ("when is the dentist now?").
+            newest = _newest_first(self.vault, ranked[:RECENT])
+            lists.append(("recent", newest, 1.0))
+            scores = _fuse(lists)
+            order = {r: n for n, r in enumerate(newest)}
+            ranked = sorted(scores, key=lambda r: (-scores[r], order.get(r, RECENT)))
         items = self.vault.items_by_rowid(ranked[: max(3 * limit, DEPTH)])
         kept = _one_per_thread([r for r in ranked if r in items], items, read, now)[:limit]
         matched = matched_words(self.vault, words, kept)
@@ -166,6 +174,7 @@ class Retriever:
                 tuple(matched.get(r, ())),
                 spans.get(r) or _best_span(items[r].item.text, matched.get(r, [])),
                 _found_by(r, lists),
+                similarity.get(r),
             )
             for r in kept
         ]

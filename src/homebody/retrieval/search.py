@@ -45,7 +45,7 @@ class Hit:
     """One search result: the item, its score (higher is better) and the words it matched.
 
     `span` is the passage of a long item that matched best (None: the whole text); `found_by`
-    names the searches that found it ("bm25", "vector", "date").
+    names the searches that found it ("bm25", "vector", "date", "recent").
     """
 
     stored: StoredItem
@@ -53,6 +53,7 @@ class Hit:
     matched: tuple[str, ...] = field(default=())
     span: Span | None = None
     found_by: tuple[str, ...] = field(default=())
+    similarity: float | None = None  # cosine of the best chunk to the question, if vectors were used
 
     @property
     def id(self) -> str:
