@@ -1,4 +1,4 @@
-"""`homebody sync` / `embed` / `search` with vectors from an OpenAI-compatible embeddings server on loopback."""
+"""`homebody sync`, `embed` and `search` with vectors from an embeddings server on loopback."""
 
 from __future__ import annotations
 
