@@ -29,7 +29,7 @@ from homebody.errors import ModelError
 from homebody.models.base import Embedder
 from homebody.retrieval.chunks import Span, split
 from homebody.retrieval.query import terms
-from homebody.retrieval.search import Filters, Hit, bm25, filter_sql, matched_words
+from homebody.retrieval.search import Commonness, Filters, Hit, bm25, filter_sql, matched_words
 from homebody.retrieval.understand import Understood, understand
 from homebody.retrieval.vectors import VectorIndex
 from homebody.vault.items import Kind
@@ -81,6 +81,9 @@ class Retriever:
         self._factory = embedder
         self._embedder: Embedder | None = None
         self.index = VectorIndex(vault)
+        self.common = Commonness(vault)
+        # Searches read the same index pages again and again; keep up to 64 MB of them decrypted.
+        vault.conn.execute("PRAGMA cache_size = -65536")
 
     def embedder(self) -> Embedder | None:
         """The embedding model, loaded on first use; None if there is none or it cannot load."""
@@ -129,11 +132,26 @@ class Retriever:
         similarity: dict[int, float] = {}
         use_vectors = mode != "bm25" and self.has_vectors()
         if mode != "vector" or not use_vectors:
-            lists.append(("bm25", [r for r, _ in bm25(self.vault, words, limit=DEPTH, filters=chosen)], 1.0))
+            lists.append(
+                (
+                    "bm25",
+                    [r for r, _ in bm25(self.vault, words, limit=DEPTH, filters=chosen, common=self.common)],
+                    1.0,
+                )
+            )
             if read.soft is not None:
                 dated = replace(chosen, since=read.soft.since, until=read.soft.until)
                 lists.append(
-                    ("date", [r for r, _ in bm25(self.vault, words, limit=DEPTH, filters=dated)], 1.0)
+                    (
+                        "date",
+                        [
+                            r
+                            for r, _ in bm25(
+                                self.vault, words, limit=DEPTH, filters=dated, common=self.common
+                            )
+                        ],
+                        1.0,
+                    )
                 )
         seconds["bm25"] = time.perf_counter() - clock
         if use_vectors:
@@ -209,8 +227,7 @@ def _in_period(vault: Vault, filters: Filters) -> list[int]:
     """Items in the filtered period when the question has no words to search ("what happened yesterday?")."""
     where, params = filter_sql(filters)
     rows = vault.conn.execute(
-        f"""SELECT i.rowid FROM items i JOIN sources s ON s.id = i.source_id
-            WHERE {" AND ".join(where) or "1"} ORDER BY i.ts LIMIT ?""",
+        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"} ORDER BY k.ts LIMIT ?""",
         (*params, DEPTH),
     ).fetchall()
     return [r[0] for r in rows]

@@ -67,53 +67,108 @@ class Hit:
         return text[self.span.start : self.span.end] if self.span else text
 
 
-def filter_sql(filters: Filters) -> tuple[list[str], list[object]]:
-    """SQL conditions on `items i JOIN sources s` that keep only what the filters allow."""
+def filter_sql(filters: Filters, keys: str = "k") -> tuple[list[str], list[object]]:
+    """SQL conditions on `item_keys` (as `keys`) that keep only the items the filters allow."""
     where: list[str] = []
     params: list[object] = []
     if filters.kinds:
-        where.append(f"i.kind IN ({','.join('?' * len(filters.kinds))})")
+        where.append(f"{keys}.kind IN ({','.join('?' * len(filters.kinds))})")
         params.extend(sorted(str(k) for k in filters.kinds))
     if filters.sources:
-        where.append(f"s.name IN ({','.join('?' * len(filters.sources))})")
+        marks = ",".join("?" * len(filters.sources))
+        where.append(f"{keys}.source_id IN (SELECT id FROM sources WHERE name IN ({marks}))")
         params.extend(sorted(filters.sources))
     if filters.since:
-        where.append("i.ts >= ?")
+        where.append(f"{keys}.ts >= ?")
         params.append(utc_text(filters.since))
     if filters.until:
-        where.append("i.ts < ?")
+        where.append(f"{keys}.ts < ?")
         params.append(utc_text(filters.until))
     if filters.person is not None:
         where.append(
-            "i.rowid IN (SELECT ip.item_rowid FROM item_people ip JOIN identities d "
+            f"{keys}.item_rowid IN (SELECT ip.item_rowid FROM item_people ip JOIN identities d "
             "ON d.id = ip.identity_id WHERE d.person_id = ?)"
         )
         params.append(filters.person)
     if filters.amount_min is not None or filters.amount_max is not None:
-        where.append("i.kind = 'transaction'")
-        size = "abs(CAST(json_extract(i.meta, '$.amount') AS REAL))"
+        where.append(f"{keys}.kind = 'transaction'")
+        size = "abs(CAST(json_extract(x.meta, '$.amount') AS REAL))"
+        bounds = []
         if filters.amount_min is not None:
-            where.append(f"{size} >= ?")
+            bounds.append(f"{size} >= ?")
             params.append(float(filters.amount_min))
         if filters.amount_max is not None:
-            where.append(f"{size} <= ?")
+            bounds.append(f"{size} <= ?")
             params.append(float(filters.amount_max))
+        where.append(
+            f"EXISTS (SELECT 1 FROM items x WHERE x.rowid = {keys}.item_rowid AND {' AND '.join(bounds)})"
+        )
     return where, params
 
 
+class Commonness:
+    """Which words are too common to rank by, looked up once each (per process) from the index.
+
+    BM25 costs time in proportion to the items matched, so a word in more than `COMMON` items is
+    left out of the ranking whenever the question has a rarer one: it would add little (its IDF is
+    low) and cost much. Asking costs one index walk of at most `COMMON` entries.
+    """
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        """Whether more than `COMMON` items hold the word."""
+        if word not in self._known:
+            if len(self._known) > 50_000:
+                self._known.clear()
+            row = self._vault.conn.execute(
+                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (fts_expression([word]), COMMON),
+            ).fetchone()
+            self._known[word] = row is not None
+        return self._known[word]
+
+
+#: A word in more items than this is common (see `Commonness`).
+COMMON = 1000
+#: When every word is common, BM25 ranks the newest this many of the items matching.
+BUDGET = 3000
+
+
 def bm25(
-    vault: Vault, words: list[str], *, limit: int, filters: Filters | None = None
+    vault: Vault,
+    words: list[str],
+    *,
+    limit: int,
+    filters: Filters | None = None,
+    common: Commonness | None = None,
 ) -> list[tuple[int, float]]:
-    """(rowid, score) of the items best matching any of the words, best first."""
+    """(rowid, score) of the items best matching the question's words, best first.
+
+    Ranks by the words no more than `COMMON` items hold; a question of common words only is
+    ranked over the newest `BUDGET` items that match, so no search walks a million postings.
+    """
     if not words or limit <= 0:
         return []
+    common = common or Commonness(vault)
+    rare = [w for w in words if not common(w)]
     where, params = filter_sql(filters or Filters())
+    join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
+    expression = fts_expression(rare or words)
+    if not rare:
+        floor = vault.conn.execute(
+            f"""SELECT f.rowid FROM items_fts f {join} WHERE {" AND ".join(["items_fts MATCH ?", *where])}
+                ORDER BY f.rowid DESC LIMIT 1 OFFSET ?""",
+            (expression, *params, BUDGET),
+        ).fetchone()
+        if floor is not None:
+            where, params = [*where, "f.rowid > ?"], [*params, floor[0]]
     rows = vault.conn.execute(
-        f"""SELECT items_fts.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank
-            FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
-            JOIN sources s ON s.id = i.source_id
+        f"""SELECT f.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank FROM items_fts f {join}
             WHERE {" AND ".join(["items_fts MATCH ?", *where])} ORDER BY rank LIMIT ?""",
-        (fts_expression(words), *params, limit),
+        (expression, *params, limit),
     ).fetchall()
     return [(int(r["rowid"]), -float(r["rank"])) for r in rows]
 

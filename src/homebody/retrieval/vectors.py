@@ -100,9 +100,9 @@ class VectorIndex:
     def _load(self, after: int) -> None:
         started = time.perf_counter()
         rows = self._vault.conn.execute(
-            """SELECT c.id, c.item_rowid, c.code, i.kind, CAST(strftime('%s', i.ts) AS INTEGER),
-                      i.source_id
-               FROM chunks c JOIN items i ON i.rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
+            """SELECT c.id, c.item_rowid, c.code, k.kind, CAST(strftime('%s', k.ts) AS INTEGER),
+                      k.source_id
+               FROM chunks c JOIN item_keys k ON k.item_rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
             (after,),
         ).fetchall()
         if not rows:
@@ -207,10 +207,10 @@ class VectorIndex:
     ) -> list[VectorHit]:
         """Exact cosine of the candidate chunks, read from the vault, filtered there, best per item."""
         where, params = filter_sql(filters)
+        join = "JOIN item_keys k ON k.item_rowid = c.item_rowid" if where else ""
         rows = self._vault.conn.execute(
             f"""SELECT c.id, c.item_rowid, c.start_char, c.end_char, v.vector
-                FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id
-                JOIN items i ON i.rowid = c.item_rowid JOIN sources s ON s.id = i.source_id
+                FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id {join}
                 WHERE {" AND ".join(["c.id IN (SELECT value FROM json_each(?))", *where])}""",
             ("[" + ",".join(map(str, chunk_ids.tolist())) + "]", *params),
         ).fetchall()

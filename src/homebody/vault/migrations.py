@@ -131,6 +131,9 @@ MIGRATIONS: tuple[str, ...] = (
     # vectors came from: a different model means every vector is dropped and computed again.
     # An item whose content changes loses its chunks (trigger) and is embedded again; `deleted`
     # counts dropped chunks so a search index held in memory knows when to reload.
+    # `item_keys` repeats each item's kind, time and source in rows of ~40 bytes, kept by triggers:
+    # search filters thousands of candidates, and reading the items' own rows (text inline, a page
+    # each, decrypted) to do it cost 5x the ranking itself.
     """
     CREATE TABLE IF NOT EXISTS embedding_model (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -159,6 +162,25 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER IF NOT EXISTS items_au_chunks AFTER UPDATE OF content_hash ON items
     WHEN old.content_hash IS NOT new.content_hash BEGIN
         DELETE FROM chunks WHERE item_rowid = new.rowid;
+    END;
+    CREATE TABLE IF NOT EXISTS item_keys (
+        item_rowid INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        ts TEXT,
+        source_id INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO item_keys (item_rowid, kind, ts, source_id)
+        SELECT rowid, kind, ts, source_id FROM items;
+    CREATE TRIGGER IF NOT EXISTS items_ai_keys AFTER INSERT ON items BEGIN
+        INSERT INTO item_keys (item_rowid, kind, ts, source_id)
+        VALUES (new.rowid, new.kind, new.ts, new.source_id);
+    END;
+    CREATE TRIGGER IF NOT EXISTS items_au_keys AFTER UPDATE OF kind, ts, source_id ON items BEGIN
+        UPDATE item_keys SET kind = new.kind, ts = new.ts, source_id = new.source_id
+        WHERE item_rowid = new.rowid;
+    END;
+    CREATE TRIGGER IF NOT EXISTS items_ad_keys AFTER DELETE ON items BEGIN
+        DELETE FROM item_keys WHERE item_rowid = old.rowid;
     END;
     """,
 )
