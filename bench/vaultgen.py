@@ -35,25 +35,32 @@ from homebody.vault.store import Vault, utc_text
 
 DIM = 384
 MODEL = "random-unit-384"
-FIRST = (
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """Space-separated names as a tuple (a long list reads best as text)."""
+    return tuple(text.split())
+
+
+FIRST = _names(
     "Maya Sam Priya Jonas Zoë José Björn Ana Łukasz Søren Renée François Aiko Kwame Olivia Mateo Chen Fatima "
     "Liam Ines Noah Amara Yusuf Hannah Tomás Elif Ravi Grace Dmitri Leila Oskar Dev Chloe Tom Ruth Ellis "
     "Nadia Omar Freya Hugo Mei Arjun Sofia Jakub Lena Kofi Ingrid"
-).split()
-LAST = (
+)
+LAST = _names(
     "Okafor Lindqvist Müller García Nowak Haddad Tanaka Brennan Dubois Rossi Andersen Kowalski Mensah Yılmaz "
     "Silva O'Connor Schäfer Patel Nakamura Fernández Ivanova Walsh Costa Jensen Moreau Achebe Novák Petrov "
     "Khan Byrne Sato Laine Varga Olsen"
-).split()
-PLACES = (
+)
+PLACES = _names(
     "Lisbon Leeds Porto Berlin Paris Edinburgh Bristol Brighton Oslo Kraków Madrid Rome Dublin Cardiff York "
     "Bath Alfama Hackney Camden Sintra Seville Bruges Ghent Cork Galway Bergen Malmö Lyon Turin Valencia"
-).split()
-SHOPS = (
+)
+SHOPS = _names(
     "Tesco Sainsbury's Waitrose Aldi Lidl Deliveroo Dishoom Wagamama Pret Costa Boots Timpson Halfords "
     "Screwfix Ryman Foyles Uniqlo Ikea Argos Currys Trainline TfL Octopus Netflix Spotify Oddbox Gails "
     "Honest Leon Itsu Nando's Franco Manca Pizza Pilgrims"
-).split()
+)
 TOPICS = (
     "dentist appointment", "allotment rota", "book club", "quarterly review", "boiler service", "school trip",
     "car insurance", "flat viewing", "choir concert", "birthday party", "hiking weekend", "tax return",
@@ -76,7 +83,7 @@ TEMPLATES = (
     "Train to {place} leaves at {time} from platform {n}.",
     "Happy birthday {first}! Hope {place} is treating you well.",
 )  # fmt: skip
-DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CATEGORIES = ("groceries", "eating out", "transport", "bills", "shopping", "subscriptions", "health")
 
 
@@ -158,7 +165,7 @@ def generate(out: Path, items: int, seed: int = 6) -> dict[str, float]:
         for n in range(items):
             when += step
             kind = _kind(rng.random())
-            row = _item(life, kind, n, when)
+            row = fake_item(life, kind, n, when)
             source = sources[kind]
             cursor = conn.execute(
                 """INSERT INTO items (id, source_id, kind, native_id, ts, tz, author, participants, thread,
@@ -192,13 +199,16 @@ def generate(out: Path, items: int, seed: int = 6) -> dict[str, float]:
             batch = vectors.standard_normal((len(spans), DIM)).astype(np.float32)
             batch /= np.linalg.norm(batch, axis=1, keepdims=True)
             packed = codes(batch, centre)
-            for k, (span, vector, code) in enumerate(zip(spans, batch.astype(np.float16), packed, strict=True)):
+            for k, (span, vector, code) in enumerate(
+                zip(spans, batch.astype(np.float16), packed, strict=True)
+            ):
                 chunk = conn.execute(
                     "INSERT INTO chunks (item_rowid, n, start_char, end_char, code) VALUES (?, ?, ?, ?, ?)",
                     (rowid, k, span.start, span.end, code.tobytes()),
                 )
                 conn.execute(
-                    "INSERT INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)", (chunk.lastrowid, vector.tobytes())
+                    "INSERT INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)",
+                    (chunk.lastrowid, vector.tobytes()),
                 )
             if n % 20000 == 19999:
                 conn.execute("COMMIT")
@@ -241,7 +251,8 @@ def _people(conn: object, people: list[tuple[str, str]]) -> list[int]:
     return ids
 
 
-def _item(life: Life, kind: Kind, n: int, when: datetime) -> dict[str, object]:
+def fake_item(life: Life, kind: Kind, n: int, when: datetime) -> dict[str, object]:
+    """The fields of one made-up item of this kind."""
     rng = life.rng
     person = rng.randrange(len(life.people)) if kind in (Kind.EMAIL, Kind.MESSAGE) else None
     name, local = life.people[person] if person is not None else ("", "")
@@ -249,8 +260,9 @@ def _item(life: Life, kind: Kind, n: int, when: datetime) -> dict[str, object]:
                               "title": None, "meta": {}, "person": person}  # fmt: skip
     if kind is Kind.EMAIL:
         paragraphs = [life.paragraph() for _ in range(rng.choice((2, 2, 3, 3, 4, 6)))]
+        thread = f"t{n // 3 if rng.random() < 0.3 else n}"
         row.update(author=f"{name} <{local}@example.com>", title=f"About the {rng.choice(TOPICS)}",
-                   text="\n\n".join(paragraphs), thread=f"t{n // 3 if rng.random() < 0.3 else n}")  # fmt: skip
+                   text="\n\n".join(paragraphs), thread=thread)  # fmt: skip
     elif kind is Kind.MESSAGE:
         row.update(author=name, text=life.sentence(), thread=f"whatsapp:chat{person % 300 if person else 0}")
     elif kind is Kind.EVENT:

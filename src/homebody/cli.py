@@ -441,8 +441,9 @@ def person(app: App, name: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--fresh/--keep", default=True, help="Start from an empty demo home (default).")
+@click.option("--embed", is_flag=True, help="Also compute vectors, for search by meaning (slower).")
 @click.pass_context
-def demo(ctx: click.Context, fresh: bool) -> None:
+def demo(ctx: click.Context, fresh: bool, embed: bool) -> None:
     """Ingest a sample life and answer questions about it, offline, on the embedded model."""
     from homebody.demo.run import run_demo
 
@@ -453,6 +454,7 @@ def demo(ctx: click.Context, fresh: bool) -> None:
         sync=lambda a: _print_reports(_sync(a)),
         show=lambda a, ans: _print_answer(ans, a),
         say=out.print,
+        embed=(lambda a: _print_embed(_embed(a))) if embed else None,
     )
 
 

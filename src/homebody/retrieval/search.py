@@ -132,9 +132,9 @@ class Commonness:
 
 
 #: A word in more items than this is common (see `Commonness`).
-COMMON = 1000
-#: When every word is common, BM25 ranks the newest this many of the items matching.
-BUDGET = 3000
+COMMON = 500
+#: When every word is common, BM25 ranks among the newest this many items that match.
+BUDGET = 1500
 
 
 def bm25(
@@ -148,7 +148,7 @@ def bm25(
     """(rowid, score) of the items best matching the question's words, best first.
 
     Ranks by the words no more than `COMMON` items hold; a question of common words only is
-    ranked over the newest `BUDGET` items that match, so no search walks a million postings.
+    ranked among the newest `BUDGET` items that match, so no search walks a million postings.
     """
     if not words or limit <= 0:
         return []
@@ -158,13 +158,12 @@ def bm25(
     join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
     expression = fts_expression(rare or words)
     if not rare:
-        floor = vault.conn.execute(
-            f"""SELECT f.rowid FROM items_fts f {join} WHERE {" AND ".join(["items_fts MATCH ?", *where])}
-                ORDER BY f.rowid DESC LIMIT 1 OFFSET ?""",
-            (expression, *params, BUDGET),
-        ).fetchone()
-        if floor is not None:
-            where, params = [*where, "f.rowid > ?"], [*params, floor[0]]
+        where = [
+            *where,
+            """f.rowid >= coalesce((SELECT rowid FROM items_fts WHERE items_fts MATCH ?
+               ORDER BY rowid DESC LIMIT 1 OFFSET ?), 0)""",
+        ]
+        params = [*params, expression, BUDGET]
     rows = vault.conn.execute(
         f"""SELECT f.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank FROM items_fts f {join}
             WHERE {" AND ".join(["items_fts MATCH ?", *where])} ORDER BY rank LIMIT ?""",
