@@ -230,6 +230,7 @@ def _report(result: dict[str, Any]) -> None:
     if a:
 
         def pct(v: float | None) -> str:
+            """A share as a percentage."""
             return "n/a" if v is None else f"{100 * v:.0f}%"
 
         print(f"ask (embedded model, hybrid retrieval) over {len(a['questions'])} questions:")

@@ -56,11 +56,13 @@ class RandomQueries:
     dim = vaultgen.DIM
 
     def embed_query(self, text: str) -> np.ndarray:
+        """A random unit vector, the same for the same text."""
         seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
         vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
         return vector / np.linalg.norm(vector)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """One random unit vector per text."""
         return np.stack([self.embed_query(t) for t in texts])
 
 

@@ -185,8 +185,10 @@ def test_without_vectors_hybrid_is_words_alone(vault, embedder):
     assert Retriever(vault).search("physician", now=NOW, zone=ZONE).mode == "bm25"
 
 
-def test_the_code_scan_finds_the_nearest_among_many(vault, embedder, monkeypatch):
+@pytest.mark.parametrize("two_stage", [10**9, 100], ids=["one pass", "two stages"])
+def test_the_code_scan_finds_the_nearest_among_many(vault, embedder, monkeypatch, two_stage):
     monkeypatch.setattr(vectors, "POOL", 40)
+    monkeypatch.setattr(vectors, "TWO_STAGE", two_stage)
     source = vault.add_source("notes", "notes", "/n")
     rng = np.random.default_rng(7)
     words = ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), size=6)) for _ in range(400)]

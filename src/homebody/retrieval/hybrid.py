@@ -270,6 +270,7 @@ def _best_span(text: str, words: list[str]) -> Span | None:
     lowered = text.lower()
 
     def held(span: Span) -> int:
+        """How many of the words the chunk holds."""
         piece = lowered[span.start : span.end]
         return sum(1 for w in words if w[: max(4, len(w) - 2)] in piece)
 

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 #: Nearest codes scored exactly; below this many chunks every chunk is scored exactly. Each costs
 #: a page read (decrypted) of its vector, ~30 us here: 256 keep vector search near 10 ms.
 POOL = 256
+#: Above this many chunks the code scan runs in two stages (see `_nearest_codes`).
+TWO_STAGE = 200_000
 _UNDATED = np.iinfo(np.int64).min
 _KINDS = {str(kind): n for n, kind in enumerate(Kind)}
 
@@ -151,6 +153,7 @@ class VectorIndex:
         mask: npt.NDArray[np.bool_] | None = None
 
         def both(more: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+            """This condition and the ones before."""
             return more if mask is None else mask & more
 
         if filters.kinds:
@@ -185,26 +188,27 @@ class VectorIndex:
     def _nearest_codes(
         self, query: npt.NDArray[np.float32], pool: int, allowed: npt.NDArray[np.bool_] | None
     ) -> npt.NDArray[np.intp]:
-        """Positions of the `pool` chunks whose codes are nearest the query's, by Hamming distance."""
+        """Positions of the `pool` chunks whose codes are nearest the query's, by Hamming distance.
+
+        Past `TWO_STAGE` chunks, the first 128 bits pick the nearest few percent and only those are
+        compared on every bit: a third of the memory read, the same neighbours in practice.
+        """
         centre = self._model.centre if self._model else None
         assert centre is not None
         qwords = np.frombuffer(codes(query.reshape(1, -1), centre).tobytes(), dtype=np.uint64)
-        distance = np.zeros(len(self), dtype=np.uint16)
-        scratch = np.empty(len(self), dtype=np.uint64)
-        bits = np.empty(len(self), dtype=np.uint8)
-        for column, word in zip(self._words, qwords, strict=True):
-            np.bitwise_xor(column, word, out=scratch)
-            np.bitwise_count(scratch, out=bits)
-            np.add(distance, bits, out=distance)
-        if allowed is not None:
-            distance[~allowed] = np.iinfo(np.uint16).max
-        # A histogram finds the distance that admits `pool` chunks faster than a partial sort.
-        counts = np.bincount(distance[distance < 1 << 15], minlength=1)
-        cutoff = int(np.searchsorted(np.cumsum(counts), pool))
-        inside = np.flatnonzero(distance < cutoff)
-        # Ties at the cutoff fill the pool in order; more would only cost page reads.
-        tied = np.flatnonzero(distance == cutoff)[: max(0, pool - len(inside))]
-        return np.concatenate([inside, tied])
+        positions: npt.NDArray[np.intp] | None = None
+        if len(self) > TWO_STAGE and len(self._words) > 2:
+            rough = _hamming(self._words[:2], qwords[:2], None)
+            if allowed is not None:
+                rough[~allowed] = np.iinfo(np.uint16).max
+            positions = _smallest(rough, max(64 * pool, len(self) // 40))
+            distance = _hamming(self._words, qwords, positions)
+        else:
+            distance = _hamming(self._words, qwords, None)
+            if allowed is not None:
+                distance[~allowed] = np.iinfo(np.uint16).max
+        nearest = _smallest(distance, pool)
+        return nearest if positions is None else positions[nearest]
 
     def _score(
         self, query: npt.NDArray[np.float32], chunk_ids: npt.NDArray[np.int64], limit: int, filters: Filters
@@ -230,3 +234,31 @@ class VectorIndex:
                 if len(best) >= limit:
                     break
         return list(best.values())
+
+
+def _hamming(
+    columns: list[npt.NDArray[np.uint64]],
+    query: npt.NDArray[np.uint64],
+    positions: npt.NDArray[np.intp] | None,
+) -> npt.NDArray[np.uint16]:
+    """Bits differing between the query's code and each chunk's (at `positions`, or all)."""
+    size = len(columns[0]) if positions is None else len(positions)
+    distance = np.zeros(size, dtype=np.uint16)
+    scratch = np.empty(size, dtype=np.uint64)
+    bits = np.empty(size, dtype=np.uint8)
+    for column, word in zip(columns, query, strict=False):
+        np.bitwise_xor(column if positions is None else column[positions], word, out=scratch)
+        np.bitwise_count(scratch, out=bits)
+        np.add(distance, bits, out=distance)
+    return distance
+
+
+def _smallest(distance: npt.NDArray[np.uint16], count: int) -> npt.NDArray[np.intp]:
+    """Positions of the `count` smallest distances (ties broken by position; excluded ones never)."""
+    # A histogram finds the distance that admits `count` faster than a partial sort.
+    valid = distance < np.iinfo(np.uint16).max
+    counts = np.bincount(distance[valid], minlength=1)
+    cutoff = int(np.searchsorted(np.cumsum(counts), count))
+    inside = np.flatnonzero(distance < cutoff)
+    tied = np.flatnonzero(distance == cutoff)[: max(0, count - len(inside))]
+    return np.concatenate([inside, tied])

@@ -83,6 +83,7 @@ class _Clock:
 
     @property
     def today(self) -> date:
+        """The user's date now."""
         return self.now.date()
 
     def at(self, day: date) -> datetime:
