@@ -108,3 +108,14 @@ def test_a_period_in_the_query_filters_search(home, tmp_path):
     run("sync", "--quiet", "--no-embed")
     hits = json.loads(run("search", "Lisbon in September", "--json", "--mode", "bm25"))
     assert hits and all(h["ts"].startswith("2026-09") for h in hits)
+
+
+def test_sync_embeds_by_default_and_the_config_can_say_not_to(home, tmp_path, monkeypatch):
+    monkeypatch.delenv("HOMEBODY_EMBED_AFTER_SYNC")
+    run("add", "ics", str(tmp_path / "calendar.ics"))
+    assert "vectors: " in run("sync", "--quiet")
+    config = home / "config.toml"
+    config.write_text(config.read_text() + "after_sync = false\n")
+    run("add", "whatsapp", str(tmp_path / "sam.txt"), "--name", "sam")
+    assert "vectors: " not in run("sync", "--quiet")
+    assert "vectors: " in run("embed", "--quiet")
