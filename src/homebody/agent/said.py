@@ -11,7 +11,7 @@ import re
 __all__ = ["command_part", "said_content", "said_money"]
 
 
-_SAID = re.compile(r"\b(?:that|saying|to say)\s+(?P<what>\S.*)$|:\s*(?P<quoted>\S.*)$", re.I | re.S)
+_SAID = re.compile(r"\b(?:that|saying|to say)\s+(?P<what>\S.*)$|:\s+(?P<quoted>\S.*)$", re.I | re.S)
 
 
 def said_content(instruction: str) -> str | None:
