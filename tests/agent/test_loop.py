@@ -331,6 +331,7 @@ def test_a_request_naming_two_actions_gets_two(home):
         ("email Bob and Alice the agenda", 1),
         ("reply to Sam and remind me at 6 to call him", 2),
         ("pay the plumber and email him the receipt", 2),
+        ("email Priya that the book club moves to Thursday", 1),
     ],
 )
 def test_how_many_actions_a_request_names(instruction, count):

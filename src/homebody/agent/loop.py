@@ -35,7 +35,7 @@ from homebody.agent.prompting import (
     system_prompt,
     task_prompt,
 )
-from homebody.agent.said import said_content, said_money
+from homebody.agent.said import command_part, said_content, said_money
 from homebody.agent.times import resolve_time
 from homebody.errors import ModelOutputError, ToolError
 from homebody.models.base import ChatModel, Message
@@ -343,7 +343,7 @@ def asked_actions(instruction: str) -> int:
     The loop stops after that many side effects: a small model asked "anything else?" after sending a
     payment tends to find something else to do.
     """
-    text = instruction.casefold()
+    text = command_part(instruction).casefold()
     named = sum(1 for pattern in _ACTION_VERBS.values() if re.search(rf"\b(?:{pattern})\b", text))
     return max(1, named)
 
@@ -401,7 +401,7 @@ def tools_for(instruction: str, tools: list[Tool]) -> list[Tool]:
     "Remind me ..." offers the reminder tools only; a 0.5B model offered every tool picks a wrong one
     about one time in three. Empty when the request names no action a tool declares.
     """
-    text = instruction.casefold()
+    text = command_part(instruction).casefold()
     asked = [p for p in _ACTION_VERBS.values() if re.search(rf"\b(?:{p})\b", text)]
     if not asked:
         return []

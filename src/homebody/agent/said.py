@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["said_content", "said_money"]
+__all__ = ["command_part", "said_content", "said_money"]
 
 
 _SAID = re.compile(r"\b(?:that|saying|to say)\s+(?P<what>\S.*)$|:\s+(?P<quoted>\S.*)$", re.I | re.S)
@@ -47,3 +47,10 @@ def said_money(instruction: str) -> tuple[str | None, str | None]:
     currencies = [code for code, pattern in _CURRENCIES.items() if re.search(pattern, text)]
     amount = amounts.pop() if len(amounts) == 1 else None
     return amount, currencies[0] if len(currencies) == 1 else None
+
+
+def command_part(instruction: str) -> str:
+    """The request without what it asks to be said: "email Priya that the book club moves" gives
+    "email Priya", so words of the message ("book") are not taken for actions."""
+    found = _SAID.search(instruction.strip())
+    return instruction.strip()[: found.start()] if found else instruction
