@@ -4,7 +4,9 @@ A file whose size, modification time and sha256 are unchanged since its last goo
 A changed file is parsed again and each record upserted by its native id, so only new or changed
 records touch the database. Work is committed in batches and a file's cursor is written last: a sync
 killed half-way leaves the vault consistent, and the next one parses that file again without
-duplicates. A bad record is stored with file and position, counted, and skipped.
+duplicates. A bad record is stored with file and position, counted, and skipped. At the end the
+people graph reads the items it has not seen yet (vault/people.py `update`), also after a sync that
+stored nothing, so one killed before that point is caught up.
 """
 
 from __future__ import annotations

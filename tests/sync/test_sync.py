@@ -160,3 +160,35 @@ def test_a_source_needing_configuration_does_not_stop_the_others(tmp_path, vault
     locked, ok = sync_all(vault, registry, CONTEXT)
     assert locked.failure == "set HOMEBODY_TEST_PASSWORD"
     assert ok.added == 1
+
+
+def _email(n: int, sender: str) -> str:
+    name, address = sender.split(" <")
+    return (
+        f"From {address[:-1]} Mon Oct {n:2d} 09:00:00 2026\n"
+        f"Message-ID: <m{n}@example.com>\nDate: Mon, {n} Oct 2026 09:00:00 +0000\n"
+        f"From: {sender}\nTo: me@example.org\nSubject: Note {n}\n\nBody {n}\n\n"
+    )
+
+
+def test_the_people_graph_catches_up_after_a_sync_killed_before_it(tmp_path, vault, monkeypatch):
+    from homebody.vault import people
+    from homebody.vault.persons import lookup
+
+    mbox = tmp_path / "all.mbox"
+    mbox.write_text(_email(1, "Sam Okafor <sam@example.com>"))
+    vault.add_source("mail", "mbox", str(mbox))
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    mbox.write_text(_email(1, "Sam Okafor <sam@example.com>") + _email(2, "Kim Lee <kim@example.net>"))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies after the items were committed
+
+    monkeypatch.setattr(people, "update", killed)
+    with pytest.raises(KeyboardInterrupt):
+        sync_all(vault, registry, CONTEXT)
+    monkeypatch.undo()
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.added, report.files_read) == (0, 0), "the file was stored in full before"
+    assert lookup(vault, "Kim Lee").items == 1
