@@ -81,6 +81,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     for name in ("HOMEBODY_HOME", "HOMEBODY_PASSPHRASE", "HOMEBODY_CONFIG", "HOMEBODY_NOW"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOMEBODY_KEYRING", "off")
+    # `homebody sync` computes vectors only in the tests that ask for them (the model is slow here).
+    monkeypatch.setenv("HOMEBODY_EMBED_AFTER_SYNC", "off")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
 

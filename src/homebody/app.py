@@ -7,7 +7,8 @@ from pathlib import Path
 
 from homebody.config import Settings, load_settings
 from homebody.connectors.base import Registry, SyncContext, load_registry
-from homebody.models import ChatModel, LazyChat
+from homebody.models import ChatModel, LazyChat, load_embedder
+from homebody.retrieval.hybrid import Retriever
 from homebody.tools.base import ToolRegistry, load_tools
 from homebody.vault.store import Vault
 
@@ -21,6 +22,7 @@ class App:
     _registry: Registry | None = field(default=None, repr=False)
     _model: ChatModel | None = field(default=None, repr=False)
     _tools: ToolRegistry | None = field(default=None, repr=False)
+    _retriever: Retriever | None = field(default=None, repr=False)
 
     @classmethod
     def from_home(cls, home: Path | None) -> App:
@@ -55,6 +57,14 @@ class App:
             self._model = LazyChat(self.settings)
         return self._model
 
+    @property
+    def retriever(self) -> Retriever:
+        """Hybrid search over the vault; the embedding model loads when a search first needs it."""
+        if self._retriever is None:
+            settings = self.settings
+            self._retriever = Retriever(self.vault, lambda: load_embedder(settings))
+        return self._retriever
+
     def sync_context(self) -> SyncContext:
         """The clock and zone connectors see."""
         return SyncContext(
@@ -66,6 +76,9 @@ class App:
         if self._model is not None:
             self._model.close()
             self._model = None
+        if self._retriever is not None:
+            self._retriever.close()
+            self._retriever = None
         if self._vault is not None:
             self._vault.close()
             self._vault = None

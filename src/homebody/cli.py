@@ -22,7 +22,9 @@ from homebody.agent.answer import Answer, ask
 from homebody.agent.sources import excerpt, local_time
 from homebody.app import App
 from homebody.errors import HomebodyError, ToolError
-from homebody.retrieval.search import Filters, search
+from homebody.retrieval.embed import EmbedReport, embed_pending
+from homebody.retrieval.hybrid import MODES
+from homebody.retrieval.search import Filters
 from homebody.sync import SourceReport, sync_all
 from homebody.vault.approvals import Approval, Approvals, State
 from homebody.vault.ledger import Ledger
@@ -140,6 +142,50 @@ def _sync(app: App, only: str | None = None, *, quiet: bool = False) -> list[Sou
         return sync_all(app.vault, app.registry, app.sync_context(), _Bar(progress), only)
 
 
+class _EmbedBar:
+    """Embedding progress drawn as a rich progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def started(self, total: int) -> None:
+        self.task = self.progress.add_task("vectors (embedding model)", total=max(total, 1))
+
+    def advanced(self, items: int) -> None:
+        self.progress.advance(self.task, items)
+
+
+def _embed(app: App, *, quiet: bool = False, limit: int | None = None) -> EmbedReport | None:
+    """Compute vectors for items that have none; None when no embedding model is available."""
+    embedder = app.retriever.embedder()
+    if embedder is None:
+        return None
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("items"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False, disable=quiet) as progress:
+        return embed_pending(app.vault, embedder, progress=_EmbedBar(progress), limit=limit)
+
+
+def _print_embed(report: EmbedReport | None) -> None:
+    if report is None:
+        err.print("[yellow]no embedding model could be loaded:[/] search works by words only")
+        return
+    if report.rebuilt:
+        out.print(f"The embedding model changed to {escape(report.model)}: every item is embedded again.")
+    if report.items:
+        rate = report.items / report.seconds if report.seconds else 0.0
+        out.print(
+            f"[green]✓[/] vectors: {report.items} items ({report.chunks} passages) in "
+            f"{report.seconds:.1f} s, {rate:.1f} items/s"
+        )
+
+
 def _print_reports(reports: list[SourceReport]) -> None:
     for r in reports:
         if r.failure:
@@ -163,13 +209,32 @@ def _print_reports(reports: list[SourceReport]) -> None:
 @cli.command()
 @click.option("--source", "only", help="Sync only this source.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--embed/--no-embed",
+    default=None,
+    help="Compute vectors for new items afterwards (default: [embedding] after_sync, true).",
+)
 @click.pass_obj
-def sync(app: App, only: str | None, quiet: bool) -> None:
-    """Read every source into the vault: only new or changed records."""
+def sync(app: App, only: str | None, quiet: bool, embed: bool | None) -> None:
+    """Read every source into the vault: only new or changed records; then their vectors."""
     reports = _sync(app, only, quiet=quiet)
     if not reports:
         out.print("No sources yet: add one with [bold]homebody add KIND PATH[/].")
     _print_reports(reports)
+    if reports and (app.settings.embedding.after_sync if embed is None else embed):
+        _print_embed(_embed(app, quiet=quiet))
+
+
+@cli.command()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--limit", type=click.IntRange(1), help="Embed at most this many items now.")
+@click.pass_obj
+def embed(app: App, quiet: bool, limit: int | None) -> None:
+    """Compute the vectors of items that have none (resumable: stop and run again any time)."""
+    report = _embed(app, quiet=quiet, limit=limit)
+    _print_embed(report)
+    if report is not None and not report.items:
+        out.print("Every item has its vectors.")
 
 
 @cli.command()
@@ -221,11 +286,26 @@ def sources(app: App, as_json: bool, errors: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--person", "person_name", help="Only items this person is part of.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="Words (bm25), meaning (vector), or both fused.",
+)
 @click.pass_obj
-def search_cmd(app: App, query: str, as_json: bool, limit: int, person_name: str | None) -> None:
-    """Search the vault for QUERY."""
+def search_cmd(app: App, query: str, as_json: bool, limit: int, person_name: str | None, mode: str) -> None:
+    """Search the vault for QUERY; dates, channels and amounts in it ("last month") filter."""
     filters = Filters(person=lookup(app.vault, person_name).id) if person_name else None
-    hits = search(app.vault, query, limit=limit, filters=filters)
+    found = app.retriever.search(
+        query,
+        now=app.settings.current_time(),
+        zone=app.settings.zone,
+        limit=limit,
+        mode=mode,  # type: ignore[arg-type]
+        filters=filters,
+    )
+    hits = found.hits
     if as_json:
         _emit_json([hit_view(h) for h in hits])
         return
@@ -238,7 +318,7 @@ def search_cmd(app: App, query: str, as_json: bool, limit: int, person_name: str
             f"[bold]{hit.id}[/] {item.kind} · {when} · {escape(hit.stored.source)} · "
             f"{escape(item.title or item.author or '')}"
         )
-        out.print(f"    {escape(excerpt(item.text, hit.matched))}")
+        out.print(f"    {escape(excerpt(hit.passage, hit.matched))}")
 
 
 def _print_answer(answer: Answer, app: App) -> None:
@@ -266,6 +346,7 @@ def ask_cmd(app: App, question: str, as_json: bool) -> None:
         question,
         now=app.settings.current_time(),
         zone=app.settings.zone,
+        retriever=app.retriever,
     )
     if as_json:
         _emit_json(answer_view(answer))
@@ -406,8 +487,9 @@ def tools_cmd(app: App, as_json: bool) -> None:
     type=click.IntRange(1, 100),
     help="With --whole-life: how many times the background noise.",
 )
+@click.option("--embed", is_flag=True, help="Also compute vectors, for search by meaning (slower).")
 @click.pass_context
-def demo(ctx: click.Context, fresh: bool, whole_life: bool, seed: int, scale: int) -> None:
+def demo(ctx: click.Context, fresh: bool, whole_life: bool, seed: int, scale: int, embed: bool) -> None:
     """Ingest a sample life and answer questions about it, offline, on the embedded model."""
     from homebody.demo.run import run_demo
 
@@ -430,6 +512,7 @@ def demo(ctx: click.Context, fresh: bool, whole_life: bool, seed: int, scale: in
         sync=lambda a: _print_reports(_sync(a)),
         show=lambda a, ans: _print_answer(ans, a),
         say=out.print,
+        embed=(lambda a: _print_embed(_embed(a))) if embed else None,
     )
 
 

@@ -16,7 +16,8 @@ Secrets are references, never values in the file (datasette's `$env`)::
     sha256 = "..."                     # ... and refuse it unless it has this digest
 
     [embedding]
-    backend = "embedded"               # or "openai"
+    backend = "embedded"               # or "openai" (base_url, name, api_key as for [model])
+    after_sync = true                  # `homebody sync` computes new vectors; else `homebody embed`
 
     [agent]
     undo_seconds = 30                  # an approved send waits this long; `homebody cancel ID` stops it
@@ -113,7 +114,9 @@ class ModelSettings(EndpointSettings):
 
 
 class EmbeddingSettings(EndpointSettings):
-    """Which embedding model turns text into vectors."""
+    """Which embedding model turns text into vectors, and whether `sync` computes them right away."""
+
+    after_sync: bool = True
 
 
 class AgentSettings(BaseModel):
@@ -267,6 +270,9 @@ def load_settings(home: Path | None = None, env: dict[str, str] | None = None) -
         if environ.get(f"HOMEBODY_MODEL_{key.upper()}"):
             model[key] = environ[f"HOMEBODY_MODEL_{key.upper()}"]
     data["model"] = model
+    if environ.get("HOMEBODY_EMBED_AFTER_SYNC"):
+        after = environ["HOMEBODY_EMBED_AFTER_SYNC"].lower() not in ("0", "off", "no", "false")
+        data["embedding"] = {**data.get("embedding", {}), "after_sync": after}
     try:
         settings = Settings.model_validate(data)
     except ValidationError as err:

@@ -49,7 +49,10 @@ def hit_view(hit: Hit) -> dict[str, Any]:
     view = item_view(hit.stored, whole=False)
     view["score"] = round(hit.score, 4)
     view["matched"] = list(hit.matched)
-    view["excerpt"] = excerpt(hit.stored.item.text, hit.matched)
+    view["found_by"] = list(hit.found_by)
+    view["excerpt"] = excerpt(hit.passage, hit.matched)
+    if hit.span is not None:
+        view["passage"] = {"start": hit.span.start, "end": hit.span.end}
     return view
 
 

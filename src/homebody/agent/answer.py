@@ -33,8 +33,10 @@ from homebody.agent.sources import block, collapse_occurrences, excerpt, quotabl
 from homebody.connectors.base import Registry
 from homebody.errors import ModelOutputError
 from homebody.models.base import ChatModel, Message
-from homebody.retrieval.query import terms
-from homebody.retrieval.search import Filters, Hit, search
+from homebody.retrieval import aggregate
+from homebody.retrieval.hybrid import Retriever
+from homebody.retrieval.search import Filters, Hit
+from homebody.vault.items import Kind
 from homebody.vault.persons import person_in_question
 from homebody.vault.store import StoredItem, Vault
 
@@ -88,40 +90,58 @@ class Answer:
 
 
 def ask(
-    vault: Vault, registry: Registry, model: ChatModel, question: str, *, now: datetime, zone: Any
+    vault: Vault,
+    registry: Registry,
+    model: ChatModel,
+    question: str,
+    *,
+    now: datetime,
+    zone: Any,
+    retriever: Retriever | None = None,
 ) -> Answer:
-    """Answer a question from the vault with numbered citations and coverage."""
+    """Answer a question from the vault with numbered citations and coverage.
+
+    `retriever` searches (hybrid when it has an embedding model and the vault has vectors); without
+    one, full-text search alone.
+    """
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    retriever = retriever or Retriever(vault)
     cov = coverage(vault, registry)
-    missing = [k for k in cov.not_connected if k in topics(question)]
+    sums = aggregate.read(question, now, zone)
+    wanted = topics(question) | ({Kind.TRANSACTION} if sums else set())
+    missing = [k for k in cov.not_connected if k in wanted]
     if missing:
         text = (
             f"I can't answer that: {missing_phrase(missing)}. I searched {cov.searched_phrase()}. "
             f"{cov.horizon_phrase(zone)}"
         ).strip()
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
+    if sums is not None:
+        return _aggregate_answer(vault, question, sums, cov, zone, timings, started)
     # "What did Dev say about the trip?" searches Dev's items on every channel first. Only when the
     # question asks what someone said or sent: "where are Sam and I staying?" is about the trip.
     person = person_in_question(vault, question) if _SPEAKER.search(question) else None
-    hits, query = [], question
+    hits: list[Hit] = []
+    words: list[str] = []
     if person is not None:
         # Among the person's own items their name matches everything: rank (and judge) by the rest.
         names = set(person.name.casefold().split())
         query = " ".join(w for w in question.split() if _bare(w) not in names)
-        hits = search(vault, query, limit=3 * TOP_K, filters=Filters(person=person.id))
+        found = retriever.search(
+            query, now=now, zone=zone, limit=3 * TOP_K, filters=Filters(person=person.id)
+        )
+        hits, words = found.hits, found.words
     if not hits:
-        query = question
-        hits = search(vault, question, limit=3 * TOP_K)
+        found = retriever.search(question, now=now, zone=zone, limit=3 * TOP_K)
+        hits, words = found.hits, found.words
     hits = collapse_occurrences(hits, now)[:TOP_K]
-    words = terms(query)
     weight = Weights(vault)
-    relevance = relevance_of(hits, words, weight)
     timings["retrieval"] = time.perf_counter() - started
-    if relevance < MIN_COVERAGE:
-        log.info("nothing relevant: %d hits, coverage %.2f", len(hits), relevance)
+    if not relevant(hits, words, weight):
+        log.info("nothing relevant: %d hits", len(hits))
         return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
-    blocks = [block(vault, hit.stored, hit.matched or tuple(words), zone) for hit in hits]
+    blocks = [block(vault, hit, hit.matched or tuple(words), zone) for hit in hits]
     started = time.perf_counter()
     reply, picked = _model_reply(model, question, blocks, now.astimezone(zone).strftime("%A %d %B %Y"))
     timings["model"] = time.perf_counter() - started
@@ -132,17 +152,62 @@ def ask(
         # The model's wording fails a check: quote the sources instead, or say nothing.
         log.info("model answer rejected by checks (type %s); quoting the sources", kind.value)
         order = [*picked, *(i for i in range(len(hits)) if i not in picked)]
-        quotes = (best_sentence(quotable(hits[i].stored, zone), question, kind, weight) for i in order)
+        quotes = (best_sentence(quotable(hits[i], zone), question, kind, weight) for i in order)
         reply = next((q for q in quotes if q), None)
         if reply is None:
             return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
-    chosen = _supporting(reply, question, [quotable(h.stored, zone) for h in hits], picked, weight)
+    chosen = _supporting(reply, question, [quotable(h, zone) for h in hits], picked, weight)
     citations = [
-        Citation(n, hits[i].stored, excerpt(hits[i].stored.item.text, hits[i].matched or tuple(words)))
+        Citation(n, hits[i].stored, excerpt(hits[i].passage, hits[i].matched or tuple(words)))
         for n, i in enumerate(chosen, start=1)
     ]
     marks = "".join(f"[{c.number}]" for c in citations)
     return Answer(question, f"{reply} {marks}".strip(), True, citations, cov, [], timings)
+
+
+#: Citations listed for a total; the sentence gives the count of every row used.
+MAX_ROW_CITATIONS = 20
+
+
+def _aggregate_answer(
+    vault: Vault,
+    question: str,
+    sums: aggregate.AggregateQuestion,
+    cov: Coverage,
+    zone: Any,
+    timings: dict[str, float],
+    started: float,
+) -> Answer:
+    """A total or count computed by code over transactions, citing the rows it used."""
+    result = aggregate.compute(vault, sums, zone)
+    timings["retrieval"] = time.perf_counter() - started
+    log.info("aggregate %s over %d transactions", sums.operation, result.count)
+    if not result.rows:
+        return Answer(
+            question, f"{result.text} {cov.horizon_phrase(zone)}".strip(), False, [], cov, [], timings
+        )
+    citations = [
+        Citation(n, stored, excerpt(stored.item.text, []))
+        for n, stored in enumerate(result.rows[:MAX_ROW_CITATIONS], start=1)
+    ]
+    marks = "".join(f"[{c.number}]" for c in citations)
+    more = f" (first {MAX_ROW_CITATIONS} cited)" if result.count > MAX_ROW_CITATIONS else ""
+    return Answer(question, f"{result.text}{more} {marks}".strip(), True, citations, cov, [], timings)
+
+
+def relevant(hits: list[Hit], words: list[str], weight: Weights) -> bool:
+    """Whether the hits hold enough of the question to be worth answering from.
+
+    Most of the question's informative weight must occur among the hits. One word the vault never
+    uses ("doctor" where the letter says "physician") is forgiven when word search and vector search
+    agree on the best hit and the question's other words are there: a paraphrase, not a gap.
+    """
+    if relevance_of(hits, words, weight) >= MIN_COVERAGE:
+        return True
+    absent = [w for w in words if weight.absent(w)]
+    if len(absent) != 1 or len(words) < 2 or not hits or not {"bm25", "vector"} <= set(hits[0].found_by):
+        return False
+    return relevance_of(hits, [w for w in words if w not in absent], weight) >= MIN_COVERAGE
 
 
 def relevance_of(hits: list[Hit], words: list[str], weight: Weights) -> float:

@@ -85,6 +85,10 @@ class Weights:
             self._cache[word] = math.log((self._total + 1) / (df + 0.5))
         return self._cache[word]
 
+    def absent(self, word: str) -> bool:
+        """Whether no item of the vault holds the word."""
+        return self(word) >= math.log((self._total + 1) / 0.5) - 1e-9
+
 
 def relevance(words: list[str], matched: Iterable[str], weight: Weights) -> float:
     """Share of the words' informative weight that was matched."""

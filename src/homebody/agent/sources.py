@@ -55,8 +55,12 @@ def headline(stored: StoredItem, zone: ZoneInfo) -> str:
     return f"{item.kind}, {when}: {item.title or ''}".rstrip(": ")
 
 
-def block(vault: Vault, stored: StoredItem, words: tuple[str, ...], zone: ZoneInfo) -> str:
-    """What the model reads of one source: a headline and the text, with chat context for messages."""
+def block(vault: Vault, hit: Hit, words: tuple[str, ...], zone: ZoneInfo) -> str:
+    """What the model reads of one source: a headline and the text, with chat context for messages.
+
+    A long item shows the passage that matched, not its opening.
+    """
+    stored = hit.stored
     item = stored.item
     if item.kind is Kind.MESSAGE:
         lines = []
@@ -66,7 +70,7 @@ def block(vault: Vault, stored: StoredItem, words: tuple[str, ...], zone: ZoneIn
             when = local_time(other.item.ts, zone)
             lines.append(f"{mark} {when} {who}: {_flat(other.item.text, 240)}")
         return headline(stored, zone) + "\n" + "\n".join(lines)
-    body = item.text
+    body = hit.passage
     if item.kind is Kind.EVENT:
         details = [f"starts {local_time(item.ts, zone, all_day=bool(item.meta.get('all_day')))}"]
         end = _end(item.meta.get("end"), zone)
@@ -78,16 +82,16 @@ def block(vault: Vault, stored: StoredItem, words: tuple[str, ...], zone: ZoneIn
     return headline(stored, zone) + "\n" + excerpt(body, words, BLOCK)
 
 
-def quotable(stored: StoredItem, zone: ZoneInfo) -> str:
+def quotable(hit: Hit, zone: ZoneInfo) -> str:
     """The item's own words, as they may be quoted in an answer: no headlines, no other items."""
-    item = stored.item
+    item = hit.stored.item
     if item.kind is Kind.MESSAGE:
         return f"{item.author or 'system'}: {item.text}"
     if item.kind is Kind.EVENT:
         when = local_time(item.ts, zone, all_day=bool(item.meta.get("all_day")))
         where = f" at {item.meta['location']}" if item.meta.get("location") else ""
         return f"{item.title or 'Event'} on {when}{where}.\n{item.text}"
-    return item.text
+    return hit.passage
 
 
 def collapse_occurrences(hits: list[Hit], now: datetime) -> list[Hit]:

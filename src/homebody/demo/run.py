@@ -70,14 +70,27 @@ def run_demo(
     sync: Callable[[App], None],
     show: Callable[[App, Answer], None],
     say: Callable[[str], None],
+    embed: Callable[[App], None] | None = None,
 ) -> list[Answer]:
-    """Set up the demo home, sync it, and answer the demo questions; the caller draws the output."""
+    """Set up the demo home, sync it, and answer the demo questions; the caller draws the output.
+
+    Vectors are computed only when `embed` is given: on two busy cores the embedding model needs
+    a minute or more for the persona, more than the demo's answers take, so by default the demo
+    searches by words alone and says how to add meaning search.
+    """
     given = app.settings.home
     home = given if given != default_home() else default_home() / "demo"
     demo_app = prepare_home(home, fresh=fresh)
     try:
         say(f"[bold]homebody demo[/] — Maya's fictional life, in an encrypted vault at {home}")
         sync(demo_app)
+        if embed is not None:
+            embed(demo_app)
+        elif not demo_app.retriever.has_vectors():
+            say(
+                "[dim]Searching by words only; for search by meaning too, run "
+                f"homebody --home {home} embed (then ask again).[/]"
+            )
         answers = []
         for question in (q for q in demo_questions() if q.get("demo")):
             say(f"\n[bold cyan]> {question['question']}[/]")
@@ -88,6 +101,7 @@ def run_demo(
                 question["question"],
                 now=demo_app.settings.current_time(),
                 zone=demo_app.settings.zone,
+                retriever=demo_app.retriever,
             )
             show(demo_app, answer)
             answers.append(answer)

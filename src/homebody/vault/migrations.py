@@ -201,4 +201,62 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE people_state SET stale = 1 WHERE stale = 0;
     END;
     """,
+    # 5: vectors for hybrid search. Each item is cut into chunks (character spans of its text, one
+    # for a short item); each chunk has a unit vector from the embedding model (float16) and a
+    # 1-bit-per-dimension code of it for the fast first pass. `embedding_model` names the model the
+    # vectors came from: a different model means every vector is dropped and computed again.
+    # An item whose content changes loses its chunks (trigger) and is embedded again; `deleted`
+    # counts dropped chunks so a search index held in memory knows when to reload.
+    # `item_keys` repeats each item's kind, time and source in rows of ~40 bytes, kept by triggers:
+    # search filters thousands of candidates, and reading the items' own rows (text inline, a page
+    # each, decrypted) to do it cost 5x the ranking itself.
+    """
+    CREATE TABLE IF NOT EXISTS embedding_model (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        centre BLOB,
+        started_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        item_rowid INTEGER NOT NULL REFERENCES items(rowid) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        code BLOB NOT NULL,
+        UNIQUE (item_rowid, n)
+    );
+    CREATE TABLE IF NOT EXISTS chunk_vectors (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        vector BLOB NOT NULL
+    );
+    CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+        UPDATE embedding_model SET deleted = deleted + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS items_au_chunks AFTER UPDATE OF content_hash ON items
+    WHEN old.content_hash IS NOT new.content_hash BEGIN
+        DELETE FROM chunks WHERE item_rowid = new.rowid;
+    END;
+    CREATE TABLE IF NOT EXISTS item_keys (
+        item_rowid INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        ts TEXT,
+        source_id INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO item_keys (item_rowid, kind, ts, source_id)
+        SELECT rowid, kind, ts, source_id FROM items;
+    CREATE TRIGGER IF NOT EXISTS items_ai_keys AFTER INSERT ON items BEGIN
+        INSERT INTO item_keys (item_rowid, kind, ts, source_id)
+        VALUES (new.rowid, new.kind, new.ts, new.source_id);
+    END;
+    CREATE TRIGGER IF NOT EXISTS items_au_keys AFTER UPDATE OF kind, ts, source_id ON items BEGIN
+        UPDATE item_keys SET kind = new.kind, ts = new.ts, source_id = new.source_id
+        WHERE item_rowid = new.rowid;
+    END;
+    CREATE TRIGGER IF NOT EXISTS items_ad_keys AFTER DELETE ON items BEGIN
+        DELETE FROM item_keys WHERE item_rowid = old.rowid;
+    END;
+    """,
 )

@@ -1,0 +1,277 @@
+"""Hybrid search: BM25 and vector similarity fused by reciprocal rank, under filters read from the question.
+
+One call, `Retriever.search`, does what a question needs (`understand.py` reads its filters):
+
+1. BM25 over the full-text index and vector similarity over the chunks, each under the hard filters;
+   with an explicit date in the question, a third list of what matches on that day.
+2. Reciprocal rank fusion (Cormack et al., 2009: score = sum of 1 / (60 + rank)); when the question
+   wants the newest ("now", "latest", "still"), a list of the same candidates newest first joins in.
+3. One hit per email thread (its best message) and per recurring event (the occurrence on the date
+   asked about, else the one nearest now, upcoming first).
+4. For long items, the passage that matched: the vector's chunk, else the chunk holding most of the
+   question's words.
+
+`mode` picks "bm25", "vector" or "hybrid" (the evaluation compares them). Without vectors (none
+computed, or no embedding model) hybrid is BM25 alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from homebody.errors import ModelError
+from homebody.models.base import Embedder
+from homebody.retrieval.chunks import Span, split
+from homebody.retrieval.query import terms
+from homebody.retrieval.search import Commonness, Filters, Hit, bm25, filter_sql, matched_words
+from homebody.retrieval.understand import Understood, understand
+from homebody.retrieval.vectors import VectorIndex
+from homebody.vault.items import Kind
+from homebody.vault.store import StoredItem, Vault
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["bm25", "vector", "hybrid"]
+MODES: tuple[Mode, ...] = ("bm25", "vector", "hybrid")
+RRF_K = 60
+#: How deep each list goes before fusion.
+DEPTH = 50
+#: How many of the best hits a question wanting the newest reorders by time.
+RECENT = 10
+
+
+@dataclass
+class Retrieval:
+    """What a search found, how the question was read, and where the time went."""
+
+    hits: list[Hit]
+    understood: Understood
+    words: list[str]
+    mode: Mode
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def merge(given: Filters | None, read: Filters) -> Filters:
+    """Filters the caller set, completed by those read from the question (the caller's win)."""
+    if given is None:
+        return read
+    return Filters(
+        kinds=given.kinds or read.kinds,
+        sources=given.sources or read.sources,
+        since=given.since or read.since,
+        until=given.until or read.until,
+        person=given.person if given.person is not None else read.person,
+        amount_min=given.amount_min if given.amount_min is not None else read.amount_min,
+        amount_max=given.amount_max if given.amount_max is not None else read.amount_max,
+    )
+
+
+class Retriever:
+    """Searches one vault, lexically and (once vectors exist) by meaning."""
+
+    def __init__(self, vault: Vault, embedder: Callable[[], Embedder] | None = None) -> None:
+        """`embedder` makes the embedding model when a search first needs it."""
+        self.vault = vault
+        self._factory = embedder
+        self._embedder: Embedder | None = None
+        self.index = VectorIndex(vault)
+        self.common = Commonness(vault)
+        # Searches read the same index pages again and again; keep up to 64 MB of them decrypted.
+        vault.conn.execute("PRAGMA cache_size = -65536")
+
+    def embedder(self) -> Embedder | None:
+        """The embedding model, loaded on first use; None if there is none or it cannot load."""
+        if self._embedder is None and self._factory is not None:
+            factory, self._factory = self._factory, None
+            try:
+                self._embedder = factory()
+            except ModelError as err:
+                log.warning("no embedding model, searching by words only: %s", type(err).__name__)
+        return self._embedder
+
+    def close(self) -> None:
+        """Release the embedding model's connections, if it holds any."""
+        close = getattr(self._embedder, "close", None)
+        if callable(close):
+            close()
+        self._embedder = None
+
+    def has_vectors(self) -> bool:
+        """Whether the vault holds vectors of the configured model."""
+        self.index.refresh()
+        model = self.index.model
+        if model is None or not len(self.index):
+            return False
+        embedder = self.embedder()
+        return embedder is not None and (embedder.name, embedder.dim) == (model.name, model.dim)
+
+    def search(
+        self,
+        question: str,
+        *,
+        now: datetime,
+        zone: ZoneInfo,
+        limit: int = 10,
+        mode: Mode = "hybrid",
+        filters: Filters | None = None,
+    ) -> Retrieval:
+        """The items that best answer `question`, best first, at most `limit`."""
+        seconds: dict[str, float] = {}
+        clock = time.perf_counter()
+        read = understand(question, now, zone)
+        chosen = merge(filters, read.filters)
+        words = terms(read.text) or terms(question)
+        lists: list[tuple[str, list[int], float]] = []
+        spans: dict[int, Span] = {}
+        similarity: dict[int, float] = {}
+        use_vectors = mode != "bm25" and self.has_vectors()
+        if mode != "vector" or not use_vectors:
+            lists.append(
+                (
+                    "bm25",
+                    [r for r, _ in bm25(self.vault, words, limit=DEPTH, filters=chosen, common=self.common)],
+                    1.0,
+                )
+            )
+            if read.soft is not None:
+                dated = replace(chosen, since=read.soft.since, until=read.soft.until)
+                lists.append(
+                    (
+                        "date",
+                        [
+                            r
+                            for r, _ in bm25(
+                                self.vault, words, limit=DEPTH, filters=dated, common=self.common
+                            )
+                        ],
+                        1.0,
+                    )
+                )
+        seconds["bm25"] = time.perf_counter() - clock
+        if use_vectors:
+            clock = time.perf_counter()
+            embedder = self.embedder()
+            assert embedder is not None
+            query = embedder.embed_query(read.text or question)
+            seconds["embed_query"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            found = self.index.search(query, limit=DEPTH, filters=chosen)
+            spans.update((h.rowid, h.span) for h in found)
+            similarity.update((h.rowid, h.similarity) for h in found)
+            lists.append(("vector", [h.rowid for h in found], 1.0))
+            if read.soft is not None:
+                dated = replace(chosen, since=read.soft.since, until=read.soft.until)
+                on_day = self.index.search(query, limit=DEPTH, filters=dated)
+                lists.append(("date", [h.rowid for h in on_day], 1.0))
+            seconds["vector"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        if not words and read.when is not None:
+            lists.append(("date", _in_period(self.vault, chosen), 1.0))
+        scores = _fuse(lists)
+        ranked = sorted(scores, key=lambda r: -scores[r])
+        if read.recency and scores:
+            # Among the best few, the newest says what holds now ("when is the dentist now?").
+            newest = _newest_first(self.vault, ranked[:RECENT])
+            lists.append(("recent", newest, 1.0))
+            scores = _fuse(lists)
+            order = {r: n for n, r in enumerate(newest)}
+            ranked = sorted(scores, key=lambda r: (-scores[r], order.get(r, RECENT)))
+        items = self.vault.items_by_rowid(ranked[: max(3 * limit, DEPTH)])
+        kept = _one_per_thread([r for r in ranked if r in items], items, read, now)[:limit]
+        matched = matched_words(self.vault, words, kept)
+        hits = [
+            Hit(
+                items[r],
+                scores[r],
+                tuple(matched.get(r, ())),
+                spans.get(r) or _best_span(items[r].item.text, matched.get(r, [])),
+                _found_by(r, lists),
+                similarity.get(r),
+            )
+            for r in kept
+        ]
+        seconds["fuse"] = time.perf_counter() - clock
+        return Retrieval(hits, read, words, mode if use_vectors or mode == "bm25" else "bm25", seconds)
+
+
+def _fuse(lists: list[tuple[str, list[int], float]]) -> dict[int, float]:
+    """Reciprocal rank fusion of ranked lists of rowids, each with a weight."""
+    scores: dict[int, float] = {}
+    for _, ranked, weight in lists:
+        for rank, rowid in enumerate(ranked, start=1):
+            scores[rowid] = scores.get(rowid, 0.0) + weight / (RRF_K + rank)
+    return scores
+
+
+def _found_by(rowid: int, lists: list[tuple[str, list[int], float]]) -> tuple[str, ...]:
+    """Names of the lists that found the rowid ("bm25", "vector", "date", "recent")."""
+    return tuple(dict.fromkeys(name for name, ranked, _ in lists if rowid in ranked))
+
+
+def _newest_first(vault: Vault, rowids: list[int]) -> list[int]:
+    """The rowids ordered by their item's time, newest first, undated last."""
+    marks = ",".join("?" * len(rowids))
+    rows = vault.conn.execute(
+        f"SELECT rowid FROM items WHERE rowid IN ({marks}) ORDER BY ts IS NULL, ts DESC", rowids
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _in_period(vault: Vault, filters: Filters) -> list[int]:
+    """Items in the filtered period when the question has no words to search ("what happened yesterday?")."""
+    where, params = filter_sql(filters)
+    rows = vault.conn.execute(
+        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"} ORDER BY k.ts LIMIT ?""",
+        (*params, DEPTH),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _one_per_thread(
+    ranked: list[int], items: dict[int, StoredItem], read: Understood, now: datetime
+) -> list[int]:
+    """One rowid per email thread (its best) and per recurring event (the right occurrence)."""
+    out: list[int] = []
+    taken: dict[str, int] = {}
+    for rowid in ranked:
+        item = items[rowid].item
+        if item.thread and item.kind in (Kind.EMAIL, Kind.EVENT):
+            key = f"{item.kind}:{item.thread}"
+            if key in taken:
+                if item.kind is Kind.EVENT and read.when is None:
+                    kept = items[out[taken[key]]].item
+                    if _nearness(item.ts, now) < _nearness(kept.ts, now):
+                        out[taken[key]] = rowid
+                continue
+            taken[key] = len(out)
+        out.append(rowid)
+    return out
+
+
+def _nearness(ts: datetime | None, now: datetime) -> tuple[int, float]:
+    """Sort key of an occurrence: upcoming ones first, nearest first; then past ones, latest first."""
+    if ts is None:
+        return (2, 0.0)
+    delta = (ts - now).total_seconds()
+    return (0, delta) if delta >= 0 else (1, -delta)
+
+
+def _best_span(text: str, words: list[str]) -> Span | None:
+    """The chunk of a long text holding most of the matched words (None for a one-chunk text)."""
+    chunks = split(text)
+    if len(chunks) <= 1:
+        return None
+    lowered = text.lower()
+
+    def held(span: Span) -> int:
+        """How many of the words the chunk holds."""
+        piece = lowered[span.start : span.end]
+        return sum(1 for w in words if w[: max(4, len(w) - 2)] in piece)
+
+    return max(chunks, key=lambda s: (held(s), -s.start))
