@@ -102,29 +102,35 @@ class VectorIndex:
 
     def _load(self, after: int) -> None:
         started = time.perf_counter()
-        rows = self._vault.conn.execute(
-            """SELECT c.id, c.item_rowid, c.code, k.kind, CAST(strftime('%s', k.ts) AS INTEGER),
-                      k.source_id
-               FROM chunks c JOIN item_keys k ON k.item_rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
+        kind_code = " ".join(f"WHEN '{name}' THEN {n}" for name, n in _KINDS.items())
+        cursor = self._vault.conn.execute(
+            f"""SELECT c.id, c.item_rowid, c.code, CASE k.kind {kind_code} ELSE 255 END,
+                       coalesce(CAST(strftime('%s', k.ts) AS INTEGER), {_UNDATED}), k.source_id
+                FROM chunks c JOIN item_keys k ON k.item_rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
             (after,),
-        ).fetchall()
-        if not rows:
-            return
-        ids, items, code_bytes, kinds, ts, sources = zip(*rows, strict=True)
-        words = np.frombuffer(b"".join(code_bytes), dtype=np.uint64).reshape(len(rows), -1)
-        self._ids = np.concatenate([self._ids, np.asarray(ids, dtype=np.int64)])
-        self._items = np.concatenate([self._items, np.asarray(items, dtype=np.int64)])
-        self._kinds = np.concatenate([self._kinds, np.asarray([_KINDS.get(k, 255) for k in kinds], np.uint8)])
-        self._ts = np.concatenate(
-            [self._ts, np.asarray([_UNDATED if t is None else t for t in ts], dtype=np.int64)]
         )
-        self._sources = np.concatenate([self._sources, np.asarray(sources, dtype=np.int64)])
+        parts: list[tuple[npt.NDArray[np.int64], ...]] = []
+        blocks: list[npt.NDArray[np.uint64]] = []
+        while rows := cursor.fetchmany(65536):
+            ids, items, code_bytes, kinds, ts, sources = zip(*rows, strict=True)
+            columns = (ids, items, kinds, ts, sources)
+            parts.append(tuple(np.fromiter(c, dtype=np.int64, count=len(rows)) for c in columns))
+            blocks.append(np.frombuffer(b"".join(code_bytes), dtype=np.uint64).reshape(len(rows), -1))
+        if not parts:
+            return
+        ids_, items_, kinds_, ts_, sources_ = (np.concatenate([p[n] for p in parts]) for n in range(5))
+        words = np.concatenate(blocks)
+        self._ids = np.concatenate([self._ids, ids_])
+        self._items = np.concatenate([self._items, items_])
+        self._kinds = np.concatenate([self._kinds, kinds_.astype(np.uint8)])
+        self._ts = np.concatenate([self._ts, ts_])
+        self._sources = np.concatenate([self._sources, sources_])
         if not self._words:
             self._words = [np.zeros(0, dtype=np.uint64) for _ in range(words.shape[1])]
         self._words = [np.concatenate([old, words[:, w]]) for w, old in enumerate(self._words)]
         self._max_id = int(self._ids[-1])
         self.load_seconds += time.perf_counter() - started
-        log.info("vector index: %d chunks loaded in %.2f s", len(rows), time.perf_counter() - started)
+        log.info("vector index: %d chunks loaded in %.2f s", len(ids_), time.perf_counter() - started)
 
     def search(
         self, query: npt.NDArray[np.float32], *, limit: int, filters: Filters | None = None
