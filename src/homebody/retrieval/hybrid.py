@@ -165,8 +165,8 @@ class Retriever:
             seconds["embed_query"] = time.perf_counter() - clock
             clock = time.perf_counter()
             found = self.index.search(query, limit=DEPTH, filters=chosen)
-            spans.update((h.rowid, h.span) for h in found)
-            similarity.update((h.rowid, h.similarity) for h in found)
+            spans.update((h.rowid, h.span) for h in found if h.span is not None)
+            similarity.update((h.rowid, h.similarity) for h in found if h.similarity is not None)
             lists.append(("vector", [h.rowid for h in found], 1.0))
             if read.soft is not None:
                 dated = replace(chosen, since=read.soft.since, until=read.soft.until)
@@ -185,7 +185,7 @@ class Retriever:
             scores = _fuse(lists)
             order = {r: n for n, r in enumerate(newest)}
             ranked = sorted(scores, key=lambda r: (-scores[r], order.get(r, RECENT)))
-        items = self.vault.items_by_rowid(ranked[: max(3 * limit, DEPTH)])
+        items = self.vault.items_by_rowid(ranked[: 3 * limit])
         kept = _one_per_thread([r for r in ranked if r in items], items, read, now)[:limit]
         matched = matched_words(self.vault, words, kept)
         hits = [

@@ -136,7 +136,7 @@ COMMON = 500
 #: When every word is common, only the newest this many matching items are ranked...
 BUDGET = 1500
 #: ... found among at most this many of the newest items holding any of the words.
-SCAN = 10000
+SCAN = 5000
 
 
 def bm25(

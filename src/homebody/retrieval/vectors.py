@@ -27,9 +27,12 @@ from homebody.vault.store import Vault
 
 log = logging.getLogger(__name__)
 
-#: Nearest codes scored exactly; below this many chunks every chunk is scored exactly. Each costs
-#: a page read (decrypted) of its vector, ~30 us here: 256 keep vector search near 10 ms.
-POOL = 256
+#: Chunks whose codes are nearest the query's (Hamming) go on to be scored against the query
+#: vector itself (the dot product of the query with each code's signs: cheap, in memory)...
+SHORTLIST = 2048
+#: ... and the best of those are scored exactly with their stored vectors. Each exact score costs
+#: a page read (decrypted) from the vault, 30-150 us here, so few are.
+POOL = 128
 #: Above this many chunks the code scan runs in two stages (see `_nearest_codes`).
 TWO_STAGE = 200_000
 _UNDATED = np.iinfo(np.int64).min
@@ -38,12 +41,15 @@ _KINDS = {str(kind): n for n, kind in enumerate(Kind)}
 
 @dataclass(frozen=True)
 class VectorHit:
-    """One item found by vector search: its best chunk and that chunk's cosine similarity."""
+    """One item found by vector search: its best chunk and that chunk's cosine similarity.
+
+    Hits past the exactly scored few are ranked by their codes alone: no similarity, no span.
+    """
 
     rowid: int
     chunk: int
-    similarity: float
-    span: Span
+    similarity: float | None
+    span: Span | None
 
 
 class VectorIndex:
@@ -143,16 +149,32 @@ class VectorIndex:
             return []
         filters = filters or Filters()
         allowed = self._mask(filters)
-        candidates = np.flatnonzero(allowed) if allowed is not None else None
-        pool = max(POOL, 4 * limit)
-        count = len(candidates) if candidates is not None else len(self)
-        if count > pool:
-            candidates = self._nearest_codes(query, pool, allowed)
-        elif candidates is None:
-            candidates = np.arange(len(self))
-        if not len(candidates):
+        positions = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self))
+        if len(positions) > SHORTLIST:
+            positions = self._nearest_codes(query, SHORTLIST, allowed)
+        if not len(positions):
             return []
-        return self._score(query, self._ids[candidates], limit, filters)
+        ordered = positions[self._by_signs(query, positions)] if len(positions) > POOL else positions
+        hits = self._score(query, self._ids[ordered[:POOL]], limit, filters)
+        # Deeper ranks (they still count in fusion) come from the codes, without a page read each.
+        seen = {h.rowid for h in hits}
+        for position in ordered[POOL:]:
+            if len(hits) >= limit:
+                break
+            rowid = int(self._items[position])
+            if rowid not in seen:
+                seen.add(rowid)
+                hits.append(VectorHit(rowid, int(self._ids[position]), None, None))
+        return hits
+
+    def _by_signs(
+        self, query: npt.NDArray[np.float32], positions: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.intp]:
+        """Order of the chunks at `positions` by the query's dot product with their codes' signs."""
+        packed = np.stack([column[positions] for column in self._words], axis=1)
+        bits = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, : query.shape[-1]]
+        signs = bits.astype(np.float32) * 2 - 1
+        return np.argsort(-(signs @ query.astype(np.float32)), kind="stable")
 
     def _mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
         """Which loaded chunks the filters allow (None: all), judged in memory; SQL checks again."""
@@ -262,9 +284,12 @@ def _hamming(
 def _smallest(distance: npt.NDArray[np.uint16], count: int) -> npt.NDArray[np.intp]:
     """Positions of the `count` smallest distances (ties broken by position; excluded ones never)."""
     # A histogram finds the distance that admits `count` faster than a partial sort.
-    valid = distance < np.iinfo(np.uint16).max
-    counts = np.bincount(distance[valid], minlength=1)
+    counts = np.bincount(distance, minlength=1)[: np.iinfo(np.uint16).max]
     cutoff = int(np.searchsorted(np.cumsum(counts), count))
-    inside = np.flatnonzero(distance < cutoff)
-    tied = np.flatnonzero(distance == cutoff)[: max(0, count - len(inside))]
-    return np.concatenate([inside, tied])
+    chosen = np.flatnonzero(distance <= cutoff)
+    if len(chosen) > count:
+        # Too many tied at the cutoff: keep all below it and the first of the ties.
+        below = distance[chosen] < cutoff
+        keep = below | (np.cumsum(~below) <= count - int(below.sum()))
+        chosen = chosen[keep]
+    return chosen
