@@ -1,13 +1,19 @@
-"""Vector search over the vault's chunks: a sign-bit scan in memory, then exact cosine from the vault.
+"""Vector search over the vault's chunks: sign codes scanned in memory, then exact cosine from the vault.
 
 Why not sqlite-vec's `vec0`: on this machine its brute-force KNN took ~37 ms per 100k chunks with
 bit vectors and ~130 ms with float32 (so 0.4-1.3 s at a million), and SQLCipher must decrypt every
-page it scans. Instead the 48-byte sign codes of every chunk (plus its item's kind, time and source)
-are held in memory, one numpy column per 64 dimensions: a Hamming scan of a million codes is ~20 ms
-on one core. The few hundred nearest codes are then scored exactly with their float16 vectors, read
-from the encrypted vault by primary key, and checked against the filters in SQL.
+page it scans. Instead each chunk's 48-byte sign code (one bit per dimension, around the centre of
+the first vectors), its item's kind, time and source are held in memory, one numpy column per 64
+dimensions (~60 MB per million chunks), and a search runs in three stages:
 
-The index loads lazily, picks up chunks added since (by id), and reloads when many were deleted.
+1. Hamming distance to the query's code: the `SHORTLIST` nearest (past `TWO_STAGE` chunks the first
+   64 bits pick the nearest 4% before all bits are compared);
+2. those ordered by the query vector's dot product with their signs, in memory;
+3. the best `POOL` scored exactly with their float16 vectors read from the encrypted vault by
+   primary key, where the filters are checked again in SQL. Deeper ranks keep the stage-2 order.
+
+The index loads lazily (~9 s for a million chunks here), picks up chunks added since (by id), and
+reloads when many were deleted.
 """
 
 from __future__ import annotations
