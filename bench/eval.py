@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -110,7 +111,6 @@ def ask_scores(app: App, persona: Persona, questions: list[dict[str, Any]]) -> d
         gold = q["gold"]
         good = [s for s in cited if any(is_gold(s, g, persona) for g in gold)]
         found_gold = [g for g in gold if any(is_gold(s, g, persona) for s in cited)]
-        text = answer.text.lower()
         row = {
             "question": q["question"],
             "kind": q["kind"],
@@ -119,7 +119,8 @@ def ask_scores(app: App, persona: Persona, questions: list[dict[str, Any]]) -> d
             "citations": len(cited),
             "gold_cited": len(found_gold) / len(gold) if gold else None,
             "precision": len(good) / len(cited) if cited and gold else None,
-            "facts": all(f.lower() in text for f in q.get("facts", [])) if gold else None,
+            "facts": all(holds(answer.text, f) for f in q.get("facts", [])) if gold else None,
+            "any_fact": any(holds(answer.text, f) for f in q.get("facts", [])) if gold else None,
             "honest": (not answer.found and not cited) if q["kind"] in HONEST_KINDS else None,
             "seconds": total,
             "retrieval_seconds": answer.seconds.get("retrieval", 0.0),
@@ -136,6 +137,7 @@ def ask_scores(app: App, persona: Persona, questions: list[dict[str, Any]]) -> d
         "citation_precision": _mean(r["precision"] for r in cited),
         "answers_with_citations": len(cited),
         "facts_share": _mean(float(r["facts"]) for r in answerable),
+        "any_fact_share": _mean(float(r["any_fact"]) for r in answerable),
         "honest": len(honest),
         "honest_share": _mean(float(r["honest"]) for r in honest),
         "honest_by_kind": {
@@ -148,6 +150,28 @@ def ask_scores(app: App, persona: Persona, questions: list[dict[str, Any]]) -> d
         ),
         "questions": rows,
     }
+
+
+_MONTHS = {
+    m: m[:3]
+    for m in (
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    )
+}  # fmt: skip
+
+
+def normal(text: str) -> str:
+    """Text compared for facts: lowercase, months as three letters, no ordinals, single spaces."""
+    text = text.lower()
+    text = re.sub(r"\b(" + "|".join(_MONTHS) + r")\b", lambda m: _MONTHS[m.group(1)], text)
+    text = re.sub(r"\b(\d{1,2})(st|nd|rd|th)\b", r"\1", text)
+    return " ".join(text.split())
+
+
+def holds(answer: str, fact: str) -> bool:
+    """Whether an answer states a gold fact ("29 October" is in "Thu 29 Oct 2026 15:30")."""
+    return normal(fact) in normal(answer)
 
 
 def _mean(values: Any) -> float | None:
@@ -194,7 +218,8 @@ def build(persona: Persona, home: Path, distractors: int = 0) -> tuple[App, dict
     started = time.perf_counter()
     reports = sync_all(app.vault, app.registry, app.sync_context())
     timing["sync"] = time.perf_counter() - started
-    failed = [r.source for r in reports if r.failure]
+    # The made-up items have no file behind them: their source cannot be synced again, by design.
+    failed = [r.source for r in reports if r.failure and not r.source.startswith("distractors-")]
     if failed:
         raise SystemExit(f"sources failed to sync: {failed}")
     if distractors:
@@ -236,7 +261,10 @@ def _report(result: dict[str, Any]) -> None:
         print(f"ask (embedded model, hybrid retrieval) over {len(a['questions'])} questions:")
         print(f"  gold-citation recall {pct(a['gold_citation_recall'])} ({a['answerable']} answerable)")
         print(f"  citation precision {pct(a['citation_precision'])} ({a['answers_with_citations']} cited)")
-        print(f"  answers holding every gold fact {pct(a['facts_share'])}")
+        print(
+            f"  answers holding every gold fact {pct(a['facts_share'])}, "
+            f"at least one {pct(a['any_fact_share'])}"
+        )
         by_kind = ", ".join(f"{k} {pct(v)}" for k, v in a["honest_by_kind"].items())
         print(f"  honest on nowhere/unconnected {pct(a['honest_share'])} of {a['honest']} ({by_kind})")
         print(f"  retrieval share of answer time {pct(a['retrieval_share'])} (answers that ran the model)")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from homebody.agent.answer import ask
+from homebody.agent.answer import ask, with_currency
 from homebody.connectors.base import load_registry
 from homebody.models.base import Completion
 from homebody.retrieval.embed import embed_pending
@@ -117,3 +117,17 @@ def test_hybrid_retrieval_hands_the_model_what_only_meaning_finds(vault, registr
     assert answer.found, answer.text
     assert [c.stored.item.native_id for c in answer.citations] == ["gp"]
     assert "physician appointment" in model.prompts[0]
+
+
+@pytest.mark.parametrize(
+    ("reply", "sources", "expected"),
+    [
+        ("45", ["Sam: I still owe you £45 for my ticket"], "£45"),
+        ("Sam owes you 45.50", ["£45.50 for the ticket"], "Sam owes you £45.50"),
+        ("45", ["£45 here", "$45 there"], "45"),  # two currencies: leave it
+        ("£45", ["£45"], "£45"),
+        ("12 tickets", ["12 tickets at €30"], "12 tickets"),
+    ],
+)
+def test_an_amount_keeps_the_currency_its_source_gives(reply, sources, expected):
+    assert with_currency(reply, sources) == expected

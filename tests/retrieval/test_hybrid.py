@@ -187,7 +187,8 @@ def test_without_vectors_hybrid_is_words_alone(vault, embedder):
 
 @pytest.mark.parametrize("two_stage", [10**9, 100], ids=["one pass", "two stages"])
 def test_the_code_scan_finds_the_nearest_among_many(vault, embedder, monkeypatch, two_stage):
-    monkeypatch.setattr(vectors, "POOL", 40)
+    monkeypatch.setattr(vectors, "SHORTLIST", 100)
+    monkeypatch.setattr(vectors, "POOL", 20)
     monkeypatch.setattr(vectors, "TWO_STAGE", two_stage)
     source = vault.add_source("notes", "notes", "/n")
     rng = np.random.default_rng(7)

@@ -20,6 +20,7 @@ from typing import Any
 from homebody.agent.coverage import LABELS, Coverage, coverage, missing_phrase, topics
 from homebody.agent.grounding import (
     MIN_COVERAGE,
+    AnswerType,
     Weights,
     answer_type,
     best_sentence,
@@ -148,6 +149,8 @@ def ask(
     if reply is None:
         return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     kind = answer_type(question)
+    if kind is AnswerType.AMOUNT:
+        reply = with_currency(reply, blocks)
     if not (fits(kind, reply) and informative(reply, question) and grounded(reply, blocks, question)):
         # The model's wording fails a check: quote the sources instead, or say nothing.
         log.info("model answer rejected by checks (type %s); quoting the sources", kind.value)
@@ -278,6 +281,28 @@ def _supporting(reply: str, question: str, texts: list[str], picked: list[int], 
         key=lambda i: (-scores[i], i),
     )
     return chosen[:3]
+
+
+_BARE_NUMBER = re.compile(r"(?<![\w£$€.,])(\d+(?:[.,]\d+)?)(?![\w%:])")
+
+
+def with_currency(reply: str, sources: list[str]) -> str:
+    """'45' becomes '£45' when the sources say '£45' (and no other currency for that number).
+
+    A small model often drops the symbol; the amount means little without it. Used only for
+    questions that ask for an amount ("how much ...").
+    """
+
+    def symbol(match: re.Match[str]) -> str:
+        number = match.group(1)
+        found = {
+            m.group(1)
+            for text in sources
+            for m in re.finditer(rf"([£$€])\s?{re.escape(number)}(?![\d.,]\d)", text)
+        }
+        return f"{found.pop()}{number}" if len(found) == 1 else number
+
+    return _BARE_NUMBER.sub(symbol, reply)
 
 
 def _bare(word: str) -> str:

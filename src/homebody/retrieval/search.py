@@ -133,8 +133,10 @@ class Commonness:
 
 #: A word in more items than this is common (see `Commonness`).
 COMMON = 500
-#: When every word is common, BM25 ranks among the newest this many items that match.
+#: When every word is common, only the newest this many matching items are ranked...
 BUDGET = 1500
+#: ... found among at most this many of the newest items holding any of the words.
+SCAN = 5000
 
 
 def bm25(
@@ -147,29 +149,53 @@ def bm25(
 ) -> list[tuple[int, float]]:
     """(rowid, score) of the items best matching the question's words, best first.
 
-    Ranks by the words no more than `COMMON` items hold; a question of common words only is
-    ranked among the newest `BUDGET` items that match, so no search walks a million postings.
+    Ranks by BM25 over the words no more than `COMMON` items hold. FTS5's bm25() counts every item
+    holding each word to weigh it (120 ms for three common words in a million items), so a
+    question of common words only is ranked without it: among the newest matching items, by how
+    many of the words each holds, newest first.
     """
     if not words or limit <= 0:
         return []
     common = common or Commonness(vault)
     rare = [w for w in words if not common(w)]
+    if not rare:
+        return _common_only(vault, words, limit=limit, filters=filters or Filters())
     where, params = filter_sql(filters or Filters())
     join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
-    expression = fts_expression(rare or words)
-    if not rare:
-        where = [
-            *where,
-            """f.rowid >= coalesce((SELECT rowid FROM items_fts WHERE items_fts MATCH ?
-               ORDER BY rowid DESC LIMIT 1 OFFSET ?), 0)""",
-        ]
-        params = [*params, expression, BUDGET]
     rows = vault.conn.execute(
         f"""SELECT f.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank FROM items_fts f {join}
             WHERE {" AND ".join(["items_fts MATCH ?", *where])} ORDER BY rank LIMIT ?""",
-        (expression, *params, limit),
+        (fts_expression(rare), *params, limit),
     ).fetchall()
     return [(int(r["rowid"]), -float(r["rank"])) for r in rows]
+
+
+def _common_only(vault: Vault, words: list[str], *, limit: int, filters: Filters) -> list[tuple[int, float]]:
+    """The newest items holding the most of the (all common) words; score = words held."""
+    where, params = filter_sql(filters)
+    join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
+    candidates = [
+        r[0]
+        for r in vault.conn.execute(
+            f"""SELECT f.rowid FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ?
+                                     ORDER BY rowid DESC LIMIT ?) f {join}
+                WHERE {" AND ".join(where) or "1"} LIMIT ?""",
+            (fts_expression(words), SCAN, *params, BUDGET),
+        )
+    ]
+    if not candidates:
+        return []
+    floor = min(candidates)
+    held = dict.fromkeys(candidates, 0)
+    for word in words:
+        for (rowid,) in vault.conn.execute(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?",
+            (fts_expression([word]), floor),
+        ):
+            if rowid in held:
+                held[rowid] += 1
+    ranked = sorted(held, key=lambda r: (-held[r], -r))[:limit]
+    return [(rowid, float(held[rowid])) for rowid in ranked]
 
 
 def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:

@@ -1,13 +1,19 @@
-"""Vector search over the vault's chunks: a sign-bit scan in memory, then exact cosine from the vault.
+"""Vector search over the vault's chunks: sign codes scanned in memory, then exact cosine from the vault.
 
 Why not sqlite-vec's `vec0`: on this machine its brute-force KNN took ~37 ms per 100k chunks with
 bit vectors and ~130 ms with float32 (so 0.4-1.3 s at a million), and SQLCipher must decrypt every
-page it scans. Instead the 48-byte sign codes of every chunk (plus its item's kind, time and source)
-are held in memory, one numpy column per 64 dimensions: a Hamming scan of a million codes is ~20 ms
-on one core. The few hundred nearest codes are then scored exactly with their float16 vectors, read
-from the encrypted vault by primary key, and checked against the filters in SQL.
+page it scans. Instead each chunk's 48-byte sign code (one bit per dimension, around the centre of
+the first vectors), its item's kind, time and source are held in memory, one numpy column per 64
+dimensions (~60 MB per million chunks), and a search runs in three stages:
 
-The index loads lazily, picks up chunks added since (by id), and reloads when many were deleted.
+1. Hamming distance to the query's code: the `SHORTLIST` nearest (past `TWO_STAGE` chunks the first
+   64 bits pick the nearest 4% before all bits are compared);
+2. those ordered by the query vector's dot product with their signs, in memory;
+3. the best `POOL` scored exactly with their float16 vectors read from the encrypted vault by
+   primary key, where the filters are checked again in SQL. Deeper ranks keep the stage-2 order.
+
+The index loads lazily (~9 s for a million chunks here), picks up chunks added since (by id), and
+reloads when many were deleted.
 """
 
 from __future__ import annotations
@@ -27,9 +33,12 @@ from homebody.vault.store import Vault
 
 log = logging.getLogger(__name__)
 
-#: Nearest codes scored exactly; below this many chunks every chunk is scored exactly. Each costs
-#: a page read (decrypted) of its vector, ~30 us here: 256 keep vector search near 10 ms.
-POOL = 256
+#: Chunks whose codes are nearest the query's (Hamming) go on to be scored against the query
+#: vector itself (the dot product of the query with each code's signs: cheap, in memory)...
+SHORTLIST = 2048
+#: ... and the best of those are scored exactly with their stored vectors. Each exact score costs
+#: a page read (decrypted) from the vault, 30-150 us here, so few are.
+POOL = 128
 #: Above this many chunks the code scan runs in two stages (see `_nearest_codes`).
 TWO_STAGE = 200_000
 _UNDATED = np.iinfo(np.int64).min
@@ -38,12 +47,15 @@ _KINDS = {str(kind): n for n, kind in enumerate(Kind)}
 
 @dataclass(frozen=True)
 class VectorHit:
-    """One item found by vector search: its best chunk and that chunk's cosine similarity."""
+    """One item found by vector search: its best chunk and that chunk's cosine similarity.
+
+    Hits past the exactly scored few are ranked by their codes alone: no similarity, no span.
+    """
 
     rowid: int
     chunk: int
-    similarity: float
-    span: Span
+    similarity: float | None
+    span: Span | None
 
 
 class VectorIndex:
@@ -102,29 +114,35 @@ class VectorIndex:
 
     def _load(self, after: int) -> None:
         started = time.perf_counter()
-        rows = self._vault.conn.execute(
-            """SELECT c.id, c.item_rowid, c.code, k.kind, CAST(strftime('%s', k.ts) AS INTEGER),
-                      k.source_id
-               FROM chunks c JOIN item_keys k ON k.item_rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
+        kind_code = " ".join(f"WHEN '{name}' THEN {n}" for name, n in _KINDS.items())
+        cursor = self._vault.conn.execute(
+            f"""SELECT c.id, c.item_rowid, c.code, CASE k.kind {kind_code} ELSE 255 END,
+                       coalesce(CAST(strftime('%s', k.ts) AS INTEGER), {_UNDATED}), k.source_id
+                FROM chunks c JOIN item_keys k ON k.item_rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
             (after,),
-        ).fetchall()
-        if not rows:
-            return
-        ids, items, code_bytes, kinds, ts, sources = zip(*rows, strict=True)
-        words = np.frombuffer(b"".join(code_bytes), dtype=np.uint64).reshape(len(rows), -1)
-        self._ids = np.concatenate([self._ids, np.asarray(ids, dtype=np.int64)])
-        self._items = np.concatenate([self._items, np.asarray(items, dtype=np.int64)])
-        self._kinds = np.concatenate([self._kinds, np.asarray([_KINDS.get(k, 255) for k in kinds], np.uint8)])
-        self._ts = np.concatenate(
-            [self._ts, np.asarray([_UNDATED if t is None else t for t in ts], dtype=np.int64)]
         )
-        self._sources = np.concatenate([self._sources, np.asarray(sources, dtype=np.int64)])
+        parts: list[tuple[npt.NDArray[np.int64], ...]] = []
+        blocks: list[npt.NDArray[np.uint64]] = []
+        while rows := cursor.fetchmany(65536):
+            ids, items, code_bytes, kinds, ts, sources = zip(*rows, strict=True)
+            columns = (ids, items, kinds, ts, sources)
+            parts.append(tuple(np.fromiter(c, dtype=np.int64, count=len(rows)) for c in columns))
+            blocks.append(np.frombuffer(b"".join(code_bytes), dtype=np.uint64).reshape(len(rows), -1))
+        if not parts:
+            return
+        ids_, items_, kinds_, ts_, sources_ = (np.concatenate([p[n] for p in parts]) for n in range(5))
+        words = np.concatenate(blocks)
+        self._ids = np.concatenate([self._ids, ids_])
+        self._items = np.concatenate([self._items, items_])
+        self._kinds = np.concatenate([self._kinds, kinds_.astype(np.uint8)])
+        self._ts = np.concatenate([self._ts, ts_])
+        self._sources = np.concatenate([self._sources, sources_])
         if not self._words:
             self._words = [np.zeros(0, dtype=np.uint64) for _ in range(words.shape[1])]
         self._words = [np.concatenate([old, words[:, w]]) for w, old in enumerate(self._words)]
         self._max_id = int(self._ids[-1])
         self.load_seconds += time.perf_counter() - started
-        log.info("vector index: %d chunks loaded in %.2f s", len(rows), time.perf_counter() - started)
+        log.info("vector index: %d chunks loaded in %.2f s", len(ids_), time.perf_counter() - started)
 
     def search(
         self, query: npt.NDArray[np.float32], *, limit: int, filters: Filters | None = None
@@ -137,16 +155,34 @@ class VectorIndex:
             return []
         filters = filters or Filters()
         allowed = self._mask(filters)
-        candidates = np.flatnonzero(allowed) if allowed is not None else None
-        pool = max(POOL, 4 * limit)
-        count = len(candidates) if candidates is not None else len(self)
-        if count > pool:
-            candidates = self._nearest_codes(query, pool, allowed)
-        elif candidates is None:
-            candidates = np.arange(len(self))
-        if not len(candidates):
+        count = int(allowed.sum()) if allowed is not None else len(self)
+        if count > SHORTLIST:
+            positions = self._nearest_codes(query, SHORTLIST, allowed)
+        else:
+            positions = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self))
+        if not len(positions):
             return []
-        return self._score(query, self._ids[candidates], limit, filters)
+        ordered = positions[self._by_signs(query, positions)] if len(positions) > POOL else positions
+        hits = self._score(query, self._ids[ordered[:POOL]], limit, filters)
+        # Deeper ranks (they still count in fusion) come from the codes, without a page read each.
+        seen = {h.rowid for h in hits}
+        for position in ordered[POOL:]:
+            if len(hits) >= limit:
+                break
+            rowid = int(self._items[position])
+            if rowid not in seen:
+                seen.add(rowid)
+                hits.append(VectorHit(rowid, int(self._ids[position]), None, None))
+        return hits
+
+    def _by_signs(
+        self, query: npt.NDArray[np.float32], positions: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.intp]:
+        """Order of the chunks at `positions` by the query's dot product with their codes' signs."""
+        packed = np.stack([column[positions] for column in self._words], axis=1)
+        bits = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, : query.shape[-1]]
+        signs = bits.astype(np.float32) * 2 - 1
+        return np.argsort(-(signs @ query.astype(np.float32)), kind="stable")
 
     def _mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
         """Which loaded chunks the filters allow (None: all), judged in memory; SQL checks again."""
@@ -190,18 +226,19 @@ class VectorIndex:
     ) -> npt.NDArray[np.intp]:
         """Positions of the `pool` chunks whose codes are nearest the query's, by Hamming distance.
 
-        Past `TWO_STAGE` chunks, the first 128 bits pick the nearest few percent and only those are
-        compared on every bit: a third of the memory read, the same neighbours in practice.
+        Past `TWO_STAGE` chunks, the first 64 bits pick the nearest 4% and only those are compared
+        on every bit: a sixth of the memory read; the later stages still see the true neighbours.
         """
         centre = self._model.centre if self._model else None
         assert centre is not None
         qwords = np.frombuffer(codes(query.reshape(1, -1), centre).tobytes(), dtype=np.uint64)
         positions: npt.NDArray[np.intp] | None = None
         if len(self) > TWO_STAGE and len(self._words) > 2:
-            rough = _hamming(self._words[:2], qwords[:2], None)
+            # One 64-bit word: its popcount is the distance, no sum over words, uint8 throughout.
+            rough = np.bitwise_count(np.bitwise_xor(self._words[0], qwords[0])).astype(np.uint16)
             if allowed is not None:
                 rough[~allowed] = np.iinfo(np.uint16).max
-            positions = _smallest(rough, max(64 * pool, len(self) // 40))
+            positions = _smallest(rough, max(16 * pool, len(self) // 25))
             distance = _hamming(self._words, qwords, positions)
         else:
             distance = _hamming(self._words, qwords, None)
@@ -256,9 +293,12 @@ def _hamming(
 def _smallest(distance: npt.NDArray[np.uint16], count: int) -> npt.NDArray[np.intp]:
     """Positions of the `count` smallest distances (ties broken by position; excluded ones never)."""
     # A histogram finds the distance that admits `count` faster than a partial sort.
-    valid = distance < np.iinfo(np.uint16).max
-    counts = np.bincount(distance[valid], minlength=1)
+    counts = np.bincount(distance, minlength=1)[: np.iinfo(np.uint16).max]
     cutoff = int(np.searchsorted(np.cumsum(counts), count))
-    inside = np.flatnonzero(distance < cutoff)
-    tied = np.flatnonzero(distance == cutoff)[: max(0, count - len(inside))]
-    return np.concatenate([inside, tied])
+    chosen = np.flatnonzero(distance <= cutoff)
+    if len(chosen) > count:
+        # Too many tied at the cutoff: keep all below it and the first of the ties.
+        below = distance[chosen] < cutoff
+        keep = below | (np.cumsum(~below) <= count - int(below.sum()))
+        chosen = chosen[keep]
+    return chosen

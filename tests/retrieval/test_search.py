@@ -1,0 +1,54 @@
+"""Full-text ranking stays bounded: common words are left out, or ranked without BM25 when all are."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from homebody.retrieval import search
+from homebody.retrieval.search import Commonness, Filters, bm25
+from homebody.vault.items import Item, Kind
+
+
+@pytest.fixture
+def notes(vault):
+    source = vault.add_source("notes", "notes", "/n")
+    texts = [
+        "the allotment rota and the shed",  # 1: allotment, rota
+        "the allotment party",  # 2: allotment
+        "rota for the allotment and the zucchini glut",  # 3: allotment, rota, zucchini
+        "nothing to see",  # 4
+        "allotment allotment allotment",  # 5: allotment
+        "rota rota",  # 6: rota
+    ]
+    for n, text in enumerate(texts, start=1):
+        vault.upsert(source, Item(Kind.NOTE, f"n{n}", text, ts=datetime(2026, n, 1, tzinfo=UTC)), None)
+    return vault
+
+
+def _ids(vault, ranked):
+    items = vault.items_by_rowid([r for r, _ in ranked])
+    return [items[r].item.native_id for r, _ in ranked]
+
+
+def test_a_common_word_is_left_out_when_a_rarer_one_is_asked(notes, monkeypatch):
+    monkeypatch.setattr(search, "COMMON", 2)  # allotment (4 notes) and rota (3) are common now
+    common = Commonness(notes)
+    assert common("allotment") and common("rota") and not common("zucchini")
+    assert _ids(notes, bm25(notes, ["allotment", "zucchini"], limit=5, common=common)) == ["n3"]
+
+
+def test_common_words_alone_rank_by_how_many_each_item_holds_then_newest(notes, monkeypatch):
+    monkeypatch.setattr(search, "COMMON", 2)
+    ranked = bm25(notes, ["allotment", "rota"], limit=10)
+    assert _ids(notes, ranked) == ["n3", "n1", "n6", "n5", "n2"]
+    assert [score for _, score in ranked] == [2.0, 2.0, 1.0, 1.0, 1.0]
+    march_on = Filters(since=datetime(2026, 3, 1, tzinfo=UTC))
+    assert _ids(notes, bm25(notes, ["allotment", "rota"], limit=10, filters=march_on)) == ["n3", "n6", "n5"]
+
+
+def test_common_words_alone_look_only_at_the_newest_matches(notes, monkeypatch):
+    monkeypatch.setattr(search, "COMMON", 2)
+    monkeypatch.setattr(search, "SCAN", 3)
+    assert set(_ids(notes, bm25(notes, ["allotment", "rota"], limit=10))) == {"n3", "n5", "n6"}
