@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from homebody.retrieval.search import Hit
@@ -72,10 +72,7 @@ def block(vault: Vault, hit: Hit, words: tuple[str, ...], zone: ZoneInfo) -> str
         return headline(stored, zone) + "\n" + "\n".join(lines)
     body = hit.passage
     if item.kind is Kind.EVENT:
-        details = [f"starts {local_time(item.ts, zone, all_day=bool(item.meta.get('all_day')))}"]
-        end = _end(item.meta.get("end"), zone)
-        if end:
-            details.append(f"ends {end}")
+        details = [_span(item.ts, item.meta.get("end"), zone, all_day=bool(item.meta.get("all_day")))]
         if item.meta.get("location"):
             details.append(f"at {item.meta['location']}")
         body = "; ".join(details) + "\n" + body
@@ -125,6 +122,31 @@ def _nearness(ts: datetime | None, now: datetime) -> tuple[int, float]:
 def _flat(text: str, width: int) -> str:
     flat = re.sub(r"\s+", " ", text).strip()
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _span(start: datetime | None, end_value: object, zone: ZoneInfo, *, all_day: bool) -> str:
+    """When an event happens, as one phrase: 'Thu 29 Oct 2026 15:30-16:00' on one day.
+
+    A small model asked "when is ..." picked the end time out of "starts 15:30; ends 16:00"; a range
+    on one day reads as one time.
+    """
+    begins = local_time(start, zone, all_day=all_day)
+    if all_day and isinstance(end_value, str) and len(end_value) == 10:
+        # An all-day event's end date is exclusive (RFC 5545): 12-16 Nov is four days, the 12th to the 15th.
+        try:
+            last = date.fromisoformat(end_value) - timedelta(days=1)
+        except ValueError:
+            last = None
+        if last is not None:
+            end_value = last.isoformat()
+            if start is not None and last <= start.astimezone(zone).date():
+                return begins
+    end = _end(end_value, zone)
+    if not end:
+        return begins
+    if start is not None and not all_day and end[:15] == begins[:15]:
+        return f"{begins}-{end[16:]}"
+    return f"from {begins} until {end}"
 
 
 def _end(value: object, zone: ZoneInfo) -> str | None:
