@@ -1,8 +1,9 @@
 """A persona folder for evaluation: its sources, its clock, its labelled questions, and gold matching.
 
 A persona folder holds source files and `questions.json`. Optionally `persona.json` says how to read
-it (otherwise the demo persona's settings apply to the demo folder, and source kinds are guessed
-from file names for any other folder)::
+it (otherwise the demo persona's settings apply to the demo folder, a generated whole life
+(`homebody demo --whole-life`) is read by its own layout, and source kinds are guessed from file
+names for any other folder)::
 
     {"now": "2026-11-21T12:00:00+00:00", "timezone": "Europe/London",
      "sources": [{"kind": "mbox", "file": "mail.mbox", "name": "gmail"}, ...]}
@@ -26,6 +27,7 @@ from typing import Any
 from homebody.app import App
 from homebody.config import load_settings
 from homebody.demo import run as demo
+from homebody.demo import wholelife
 from homebody.vault.store import StoredItem
 
 HONEST_KINDS = ("nowhere", "unconnected")
@@ -84,6 +86,10 @@ def load_persona(folder: Path, questions: Path | None = None) -> Persona:
         )
     elif is_demo:
         sources = tuple(SourceFile(kind, file, name) for kind, file, name in demo.SOURCES)
+    elif life := wholelife.read_manifest(folder).sources:
+        # A generated whole life (`homebody demo --whole-life`, `wholelife.generate`): its own layout.
+        sources = tuple(SourceFile(s.kind, s.path.relative_to(folder).as_posix(), s.name) for s in life)
+        is_demo = True  # the demo's clock and zone
     else:
         found = []
         for path in sorted(folder.iterdir()):
@@ -120,7 +126,9 @@ def prepare(persona: Persona, home: Path) -> App:
 
 def is_gold(stored: StoredItem, gold: dict[str, Any], persona: Persona) -> bool:
     """Whether a vault item is the gold item a question names."""
-    names = {s.name for s in persona.sources if s.file == gold["file"]}
+    names = {
+        s.name for s in persona.sources if s.file == gold["file"] or gold["file"].startswith(s.file + "/")
+    }
     if names and stored.source not in names:
         return False
     item, locator = stored.item, str(gold["locator"])
@@ -130,5 +138,6 @@ def is_gold(stored: StoredItem, gold: dict[str, Any], persona: Persona) -> bool:
         native in (locator, bare)
         or native.startswith(bare + "@")  # an occurrence of a recurring event: <uid>@<start>
         or native.endswith(":" + bare)
+        or item.origin.endswith(", " + locator)  # a CSV row: "row 12"
         or item.text.startswith(locator)
     )

@@ -45,7 +45,7 @@ def life(tmp_path_factory):
         env.setenv("HOMEBODY_NOW", "2026-11-21T12:00:00+00:00")
         for source in manifest.sources:
             run(home, "add", source.kind, str(source.path), "--name", source.name)
-        synced = run(home, "sync", "--quiet").output
+        synced = run(home, "sync", "--quiet", "--no-embed").output  # vectors: tests/retrieval
         yield manifest, home, synced
 
 
@@ -102,7 +102,7 @@ def test_search_by_person_finds_dev_on_several_channels(life):
 
 def test_a_second_sync_adds_nothing(life):
     manifest, home, _ = life
-    again = run(home, "sync", "--quiet").output
+    again = run(home, "sync", "--quiet", "--no-embed").output
     for source in manifest.sources:
         assert f"{source.name}: 0 new, 0 changed" in again, again
 
