@@ -12,12 +12,21 @@ from homebody.models.files import default_llm
 
 
 def _listening_tcp_ports() -> set[str]:
+    """Addresses this process listens on (other processes on the machine may open and close theirs)."""
+    own = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = fd.readlink().as_posix()
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            own.add(target[len("socket:[") : -1])
     ports = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         if Path(table).exists():
             for line in Path(table).read_text().splitlines()[1:]:
                 fields = line.split()
-                if fields[3] == "0A":  # LISTEN
+                if fields[3] == "0A" and fields[9] in own:  # LISTEN, on a socket of ours
                     ports.add(fields[1])
     return ports
 

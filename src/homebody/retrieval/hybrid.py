@@ -175,7 +175,8 @@ class Retriever:
             seconds["vector"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if not words and read.when is not None:
-            lists.append(("date", _in_period(self.vault, chosen), 1.0))
+            period = replace(chosen, since=read.when.since, until=read.when.until)
+            lists.append(("date", _in_period(self.vault, period), 1.0))
         scores = _fuse(lists)
         ranked = sorted(scores, key=lambda r: -scores[r])
         if read.recency and scores:

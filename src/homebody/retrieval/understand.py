@@ -5,9 +5,10 @@ of source ("in my email", "on WhatsApp", "on my calendar"), an amount ("over £5
 newest item is wanted ("now", "latest", "still"). The phrases found are cut from the text that is
 searched, so "last month" does not go looking for the word "month".
 
-A period ("last month", "since Tuesday") is a hard filter. An explicit date ("Tuesday 27 October")
-is soft: items on that day rank higher, but an email sent days before about that day still counts,
-unless the question is about what was said, sent or paid then.
+A past period ("last month", "since Tuesday") is a hard filter. An explicit date ("Tuesday 27
+October") and a period still to come ("next week") are soft: items in them rank higher, but an email
+sent days before about that day still counts, unless the question is about what was said, sent or
+paid then, or (for a period to come) about calendar events alone.
 """
 
 from __future__ import annotations
@@ -71,12 +72,6 @@ def understand(question: str, now: datetime, zone: ZoneInfo) -> Understood:
     filters = Filters()
     when = find(question, now, zone)
     soft = None
-    if when is not None:
-        cuts.append((when.start, when.end))
-        if when.exact and not _SAID.search(question):
-            soft = when
-        else:
-            filters = replace(filters, since=when.since, until=when.until)
     kinds = set()
     for pattern, kind in _CHANNELS:
         for match in pattern.finditer(question):
@@ -84,6 +79,19 @@ def understand(question: str, now: datetime, zone: ZoneInfo) -> Understood:
             cuts.append(match.span())
     if kinds:
         filters = replace(filters, kinds=frozenset(kinds))
+    if when is not None:
+        cuts.append((when.start, when.end))
+        # Only events are dated by when they happen: the email or article about "next week" was
+        # written before it. A date or a period still to come ranks items in it higher without
+        # excluding the rest, unless the question is about events alone or about what was said then.
+        ahead = when.until is None or when.until > now
+        said = bool(_SAID.search(question))
+        if said and ahead and when.since is not None and when.since < now:
+            filters = replace(filters, since=when.since)  # "what did Sam say this week": so far
+        elif (when.exact and not said) or (ahead and kinds != {Kind.EVENT}):
+            soft = when
+        else:
+            filters = replace(filters, since=when.since, until=when.until)
     amount = _AMOUNT.search(question)
     if amount is not None:
         bounds = _bounds(amount)
