@@ -207,3 +207,29 @@ def test_the_code_scan_finds_the_nearest_among_many(vault, embedder, monkeypatch
     dated = index.search(embedder.embed_query(texts[123]), limit=5, filters=march)
     stored = vault.items_by_rowid([h.rowid for h in dated])
     assert dated and all(s.item.ts.month == 3 for s in stored.values())
+
+
+def test_a_long_series_stands_for_its_next_occurrence(vault, embedder):
+    # A weekly one-to-one for two years: full-text search ranks its 100+ occurrences alike, and
+    # which one it finds first says nothing about time. The answer is the next one.
+    cal = vault.add_source("calendar", "ics", "/c")
+    start = _at(1, 5, 10) - timedelta(days=365)
+    for week in range(110):
+        ts = start + timedelta(weeks=week)
+        vault.upsert(
+            cal,
+            Item(
+                Kind.EVENT,
+                f"one@{ts.isoformat()}",
+                "1:1 Priya / Maya\nTeams",
+                ts=ts,
+                title="1:1",
+                thread="one",
+            ),
+            None,
+        )
+    found = Retriever(vault).search("When is my next one-to-one with Priya?", now=NOW, zone=ZONE, mode="bm25")
+    series = [h for h in found.hits if h.stored.item.thread == "one"]
+    assert len(series) == 1
+    after = [start + timedelta(weeks=w) for w in range(110) if start + timedelta(weeks=w) >= NOW]
+    assert series[0].stored.item.ts == min(after)

@@ -42,6 +42,9 @@ ZONE = ZoneInfo("Europe/London")
         ),
         ("What did Sam say about next week?", "What did Sam say about ?", set(), False, True, False),
         ("what did Sam say this week?", "what did Sam say ?", set(), True, False, False),
+        # "last" before a verb or a thing asks for the newest; before a period it names the period.
+        ("When did my salary last arrive?", "When did my salary last arrive?", set(), False, False, True),
+        ("what did I buy last Friday?", "what did I buy ?", set(), True, False, False),
         (
             "Who still owes me for the concert?",
             "Who still owes me for the concert?",

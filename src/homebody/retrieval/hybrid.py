@@ -36,7 +36,7 @@ from homebody.retrieval.search import Commonness, Filters, Hit, bm25, filter_sql
 from homebody.retrieval.understand import Understood, understand
 from homebody.retrieval.vectors import VectorIndex
 from homebody.vault.items import Kind
-from homebody.vault.store import StoredItem, Vault
+from homebody.vault.store import StoredItem, Vault, utc_text
 
 log = logging.getLogger(__name__)
 
@@ -188,15 +188,18 @@ class Retriever:
             ranked = sorted(scores, key=lambda r: (-scores[r], order.get(r, RECENT)))
         items = self.vault.items_by_rowid(ranked[: 3 * limit])
         kept = _one_per_thread([r for r in ranked if r in items], items, read, now)[:limit]
+        found_as: dict[int, int] = {}  # an occurrence standing for the one search found
+        if read.when is None:
+            kept, found_as = _right_occurrences(self.vault, kept, items, now)
         matched = matched_words(self.vault, words, kept)
         hits = [
             Hit(
                 items[r],
-                scores[r],
+                scores[found_as.get(r, r)],
                 tuple(matched.get(r, ())),
                 spans.get(r) or _best_span(items[r].item.text, matched.get(r, [])),
-                _found_by(r, lists),
-                similarity.get(r),
+                _found_by(found_as.get(r, r), lists),
+                similarity.get(found_as.get(r, r)),
             )
             for r in kept
         ]
@@ -256,6 +259,39 @@ def _one_per_thread(
             taken[key] = len(out)
         out.append(rowid)
     return out
+
+
+def _right_occurrences(
+    vault: Vault, kept: list[int], items: dict[int, StoredItem], now: datetime
+) -> tuple[list[int], dict[int, int]]:
+    """A recurring event found by any of its occurrences stands for the next one (else the last one).
+
+    Search ranks occurrences of a series alike (the same words): the one found may be any week's.
+    With no time in the question, "when is my one-to-one with Priya?" means the next one. Returns
+    the rowids, and which found occurrence each replacement stands for.
+    """
+    out = []
+    found_as = {}
+    for rowid in kept:
+        item = items[rowid].item
+        if item.kind is Kind.EVENT and item.thread:
+            same = "source_id = (SELECT source_id FROM items WHERE rowid = ?) AND thread = ? AND kind = ?"
+            series = (rowid, item.thread, Kind.EVENT.value)
+            row = (
+                vault.conn.execute(
+                    f"SELECT rowid FROM items WHERE {same} AND ts >= ? ORDER BY ts LIMIT 1",
+                    (*series, utc_text(now)),
+                ).fetchone()
+                or vault.conn.execute(
+                    f"SELECT rowid FROM items WHERE {same} ORDER BY ts DESC LIMIT 1", series
+                ).fetchone()
+            )
+            if row is not None and row[0] != rowid and row[0] not in kept:
+                items.update(vault.items_by_rowid([row[0]]))
+                found_as[row[0]] = rowid
+                rowid = row[0]
+        out.append(rowid)
+    return out, found_as
 
 
 def _nearness(ts: datetime | None, now: datetime) -> tuple[int, float]:

@@ -43,7 +43,11 @@ _AMOUNT = re.compile(
 )
 _RECENT = re.compile(
     r"\b(latest|most recent|last time|recently|lately|newest|current|currently|now|still|any ?more|"
-    r"these days|nowadays)\b",
+    r"these days|nowadays)\b"
+    # "when did my salary last arrive", "my last pottery session": not "last month", "last Friday"
+    r"|\blast\b(?!\s+(?:\d|few|couple|week|month|year|night|weekend|summer|winter|spring|autumn|fall|"
+    r"quarter|season|christmas|easter|(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan|feb|mar|apr|may|jun|"
+    r"jul|aug|sep|oct|nov|dec))",
     re.I,
 )
 # "What did Sam say on 27 October" is about the message's own date, not an event's.
