@@ -233,3 +233,36 @@ def test_a_long_series_stands_for_its_next_occurrence(vault, embedder):
     assert len(series) == 1
     after = [start + timedelta(weeks=w) for w in range(110) if start + timedelta(weeks=w) >= NOW]
     assert series[0].stored.item.ts == min(after)
+
+
+def test_a_source_named_in_the_question_ranks_its_items_higher(vault):
+    # The savings account's own rows never say "savings"; the current account's transfers do.
+    current = vault.add_source("thistle-bank", "ofx", "/b")
+    savings = vault.add_source("fenwick-savings", "bank-csv", "/s")
+    for n in range(30):
+        vault.upsert(
+            current,
+            Item(
+                Kind.TRANSACTION,
+                f"c{n}",
+                f"TRANSFER TO SAVINGS · -{100 + n}.00 GBP",
+                ts=_at(6, 1) + timedelta(days=n),
+            ),
+            None,
+        )
+    for n in range(5):
+        vault.upsert(
+            savings,
+            Item(
+                Kind.TRANSACTION, f"s{n}", f"GROSS INTEREST {n}.20 GBP", ts=_at(7, 1) + timedelta(days=30 * n)
+            ),
+            None,
+        )
+    retriever = Retriever(vault)
+    assert retriever.named_sources("What's the balance of my savings account?") == {
+        "fenwick-savings": {"savings"}
+    }
+    assert retriever.named_sources("What did Sam say?") == {}
+    found = retriever.search("What's the balance of my savings account?", now=NOW, zone=ZONE, mode="bm25")
+    assert "s4" in _ids(found)[:2]  # the newest row of the account named
+    assert "source" in next(h for h in found.hits if h.stored.item.native_id == "s4").found_by

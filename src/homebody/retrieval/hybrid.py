@@ -21,6 +21,7 @@ computed, or no embedding model) hybrid is BM25 alone.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,29 @@ RRF_K = 10
 DEPTH = 50
 #: How many of the best hits a question wanting the newest reorders by time.
 RECENT = 10
+#: Words of source names and kinds that name a kind of item (the channel filters read those) or
+#: nothing in particular.
+_GENERIC = frozenset(
+    {
+        "email",
+        "gmail",
+        "inbox",
+        "calendar",
+        "messages",
+        "imessage",
+        "whatsapp",
+        "contacts",
+        "vcard",
+        "notes",
+        "documents",
+        "feeds",
+        "caldav",
+        "personal",
+        "account",
+        "statement",
+        "export",
+    }
+)
 
 
 @dataclass
@@ -114,6 +138,24 @@ class Retriever:
         embedder = self.embedder()
         return embedder is not None and (embedder.name, embedder.dim) == (model.name, model.dim)
 
+    def named_sources(self, question: str) -> dict[str, set[str]]:
+        """Sources the question names by a distinctive word of their name or kind, with those words.
+
+        "fenwick-savings" is named by "savings" or "Fenwick", a `venmo` source by "Venmo". Words of
+        fewer than five letters and those naming a kind of item (email, calendar, ...) are left to
+        the channel filters.
+        """
+        asked = set(terms(question))
+        named: dict[str, set[str]] = {}
+        for source in self.vault.sources():
+            tokens = {
+                t for t in re.split(r"[^a-z0-9]+", f"{source.name} {source.kind}".lower()) if len(t) >= 5
+            }
+            hit = (tokens - _GENERIC) & asked
+            if hit:
+                named[source.name] = hit
+        return named
+
     def search(
         self,
         question: str,
@@ -156,6 +198,17 @@ class Retriever:
                         1.0,
                     )
                 )
+            named = self.named_sources(question) if not chosen.sources else {}
+            if named:
+                # "my savings account", "on Venmo": the user named a source, which its items'
+                # own words rarely do. Its best items (or, with nothing else to go by, its newest)
+                # rank higher, without excluding the rest.
+                rest = [w for w in words if w not in set().union(*named.values())]
+                own = replace(chosen, sources=frozenset(named))
+                ranked_own = [
+                    r for r, _ in bm25(self.vault, rest, limit=DEPTH, filters=own, common=self.common)
+                ]
+                lists.append(("source", ranked_own or _newest(self.vault, own), 1.0))
         seconds["bm25"] = time.perf_counter() - clock
         if use_vectors:
             clock = time.perf_counter()
@@ -219,6 +272,17 @@ def _fuse(lists: list[tuple[str, list[int], float]]) -> dict[int, float]:
 def _found_by(rowid: int, lists: list[tuple[str, list[int], float]]) -> tuple[str, ...]:
     """Names of the lists that found the rowid ("bm25", "vector", "date", "recent")."""
     return tuple(dict.fromkeys(name for name, ranked, _ in lists if rowid in ranked))
+
+
+def _newest(vault: Vault, filters: Filters) -> list[int]:
+    """The newest items the filters let through, newest first."""
+    where, params = filter_sql(filters)
+    rows = vault.conn.execute(
+        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"}
+            ORDER BY k.ts IS NULL, k.ts DESC LIMIT ?""",
+        (*params, DEPTH),
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _newest_first(vault: Vault, rowids: list[int]) -> list[int]:
