@@ -52,3 +52,10 @@ def test_common_words_alone_look_only_at_the_newest_matches(notes, monkeypatch):
     monkeypatch.setattr(search, "COMMON", 2)
     monkeypatch.setattr(search, "SCAN", 3)
     assert set(_ids(notes, bm25(notes, ["allotment", "rota"], limit=10))) == {"n3", "n5", "n6"}
+
+
+def test_enough_items_holding_every_common_word_are_the_answer(notes, monkeypatch):
+    monkeypatch.setattr(search, "COMMON", 2)
+    ranked = bm25(notes, ["allotment", "rota"], limit=2)
+    assert _ids(notes, ranked) == ["n3", "n1"]  # both hold both words, newest first
+    assert [score for _, score in ranked] == [2.0, 2.0]
