@@ -40,9 +40,10 @@ class Gone:
     origin: str
 
 
-#: What a read yields: an item, a bad record it skipped (yielded, not raised, so parsing goes on), or
-#: a record that is gone.
-Parsed = Item | BadRecord | Gone
+#: What a parser yields: an item, or a bad record it skipped (yielded, not raised, so parsing goes on).
+Parsed = Item | BadRecord
+#: What a connector's read yields: what its parser yields, and for an incremental connector `Gone`.
+Read = Item | BadRecord | Gone
 
 
 class SourceState:
@@ -105,7 +106,7 @@ class Connector(Protocol):
         """The files this source consists of (raises SourceError if the path cannot be read)."""
         ...
 
-    def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
+    def read(self, file: Path, context: SyncContext) -> Iterator[Read]:
         """Parse one file into items, yielding a BadRecord for each record that cannot be read."""
         ...
 

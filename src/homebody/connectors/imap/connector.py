@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from homebody.connectors.base import Gone, Parsed, Registry, SyncContext
+from homebody.connectors.base import Gone, Read, Registry, SyncContext
 from homebody.connectors.imap.account import find_password, parse_location
 from homebody.connectors.imap.parse import decode_mailbox, encode_mailbox, message_items
 from homebody.connectors.imap.session import Session
@@ -79,7 +79,7 @@ class ImapConnector:
         """The mailboxes the URL names (their names)."""
         return list(self.versions(path))
 
-    def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
+    def read(self, file: Path, context: SyncContext) -> Iterator[Read]:
         """Fetch the mailbox's messages past the cursor as email items, and say which were expunged."""
         if context.root is None:
             raise ConfigError("the IMAP connector reads a mailbox of the account the source was added with")
