@@ -239,7 +239,7 @@ class _Run:
         and item count. What it no longer holds is released in the last transaction, with its cursor."""
         vault, source, report, key = self.vault, self.source, self.report, str(file)
         errors: list[BadRecord] = []
-        gone: list[str] = []
+        gone: dict[str, datetime | None] = {}
         held: set[records.Held] = set()
         holding: list[records.Held] = []
         buffer: list[tuple[Item, str, str | None]] = []
@@ -261,7 +261,7 @@ class _Run:
                 report.errors.append(parsed)
                 continue
             if isinstance(parsed, Gone):
-                gone.append(parsed.origin)
+                gone[parsed.origin] = parsed.after
                 continue
             item, content_hash, new = _distinct(parsed, self.seen)
             record = (item.native_id, item.origin if self.incremental else "")
@@ -280,20 +280,21 @@ class _Run:
                 vault.conn.execute("BEGIN IMMEDIATE")
         store()
         self.progress.items_read(pending)
+        released: list[tuple[str, str, str]] = []
         if self.incremental:
             # Only what the connector says is gone: what it did not fetch is not thereby deleted.
-            released = [
-                (part, native_id, origin)
-                for origin in dict.fromkeys(gone)
-                for part, native_id in records.held_at(vault.conn, source.id, origin)
-                if part != key or (native_id, origin) not in held
-            ]
-        elif errors:
+            for origin, after in gone.items():
+                lost = [
+                    (part, native_id, origin)
+                    for part, native_id in records.held_at(vault.conn, source.id, origin)
+                    if part != key or (native_id, origin) not in held
+                ]
+                released += records.dated_from(vault.conn, source.id, lost, after)
+        elif not errors:
             # A record that could not be read may be the very one that seems to be missing.
-            released = []
-        else:
             before = records.held_by(vault.conn, source.id, key)
-            released = [(key, native_id, origin) for native_id, origin in before - held]
+            lost = [(key, native_id, origin) for native_id, origin in before - held]
+            released = records.dated_from(vault.conn, source.id, lost, gone.get(""))
         report.deleted += records.release(vault.conn, source.id, released)
         return errors, items
 

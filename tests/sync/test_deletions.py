@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -233,3 +234,42 @@ def test_the_people_graph_forgets_a_person_whose_items_are_gone(tmp_path, vault)
     assert "Kim Lee" not in names and "Sam Okafor" in names
     people.rebuild(vault)
     assert [r[0] for r in vault.conn.execute("SELECT name FROM persons ORDER BY name")] == names
+
+
+def _calendar(*events: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//homebody tests//EN\r\n"
+        + "".join(events)
+        + "END:VCALENDAR\r\n"
+    )
+
+
+WEEKLY = (
+    "BEGIN:VEVENT\r\nUID:choir@example.com\r\nDTSTAMP:20150101T000000Z\r\nDTSTART:20150105T190000Z\r\n"
+    "DTEND:20150105T210000Z\r\nRRULE:FREQ=WEEKLY;UNTIL=20251229T190000Z\r\n"
+    "SUMMARY:Choir practice\r\nEND:VEVENT\r\n"
+)
+DENTIST = (
+    "BEGIN:VEVENT\r\nUID:dentist@example.com\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20251103T093000Z\r\n"
+    "DTEND:20251103T100000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"
+)
+
+
+def test_an_event_removed_from_a_calendar_file_goes_but_old_occurrences_stay(tmp_path, vault):
+    calendar = tmp_path / "family.ics"
+    calendar.write_text(_calendar(WEEKLY, DENTIST))
+    vault.add_source("family", "ics", str(calendar))
+    registry = load_registry()
+    # Synced in 2020: the weekly choir is expanded from three years back, 2017.
+    sync_all(vault, registry, replace(CONTEXT, now=datetime(2020, 6, 1, tzinfo=UTC)))
+    choir = [s.item.ts for s in vault.iter_items() if s.item.title == "Choir practice"]
+    assert min(choir).year == 2017
+    # Six years on the dentist is removed from the file: the sync then expands from 2023 only.
+    calendar.write_text(_calendar(WEEKLY))
+    [report] = sync_all(vault, registry, replace(CONTEXT, now=datetime(2026, 6, 1, tzinfo=UTC)))
+    assert report.deleted == 1
+    titles = {s.item.title for s in vault.iter_items()}
+    assert "Dentist" not in titles
+    kept = [s.item.ts for s in vault.iter_items() if s.item.title == "Choir practice"]
+    assert min(kept) == min(choir), "occurrences before the window are history, not deletions"
+    assert max(kept).year == 2025

@@ -35,9 +35,14 @@ class Gone:
     of it is yielded, so all of it goes), CalDAV for an event deleted or changed on the server (the
     changed event's items are yielded again; an occurrence it no longer has goes). An item leaves the
     vault when no part of the source holds it any more.
+
+    `after` narrows it to items dated from then on (or undated): a recurring event is expanded only
+    from a few years back, and its older occurrences are history, not deletions. A connector whose
+    reads are complete yields `Gone("", after=...)` to narrow the deletions its read implies.
     """
 
     origin: str
+    after: datetime | None = None
 
 
 #: What a parser yields: an item, or a bad record it skipped (yielded, not raised, so parsing goes on).

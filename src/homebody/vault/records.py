@@ -64,6 +64,28 @@ def held_at(conn: Connection, source_id: int, origin: str) -> list[tuple[str, st
     return [(r[0], r[1]) for r in rows]
 
 
+def dated_from(
+    conn: Connection, source_id: int, rows: list[tuple[str, str, str]], after: datetime | None
+) -> list[tuple[str, str, str]]:
+    """The (part, native id, origin) rows whose item is dated at or after `after`, or undated."""
+    if after is None or not rows:
+        return rows
+    since = utc_text(after)
+    kept: set[str] = set()
+    ids = sorted({native_id for _, native_id, _ in rows})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        kept.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT native_id FROM items WHERE source_id = ? AND ts < ? "
+                f"AND native_id IN ({','.join('?' * len(chunk))})",
+                (source_id, since, *chunk),
+            )
+        )
+    return [row for row in rows if row[1] not in kept]
+
+
 def release(conn: Connection, source_id: int, records: Iterable[tuple[str, str, str]]) -> int:
     """Let go of (part, native id, origin) records; delete the items no part holds now; how many went.
 

@@ -104,7 +104,8 @@ class CaldavConnector:
         etags = {href: etag for href, etag in old_etags.items() if href in listed and href not in changed}
         for n, obj in enumerate(fetched, start=1):
             etags[obj.href] = obj.etag
-            yield Gone(_origin(name, obj.href))  # what the object no longer has: only what it yields stays
+            # What the object no longer has goes, but not its occurrences from before the window.
+            yield Gone(_origin(name, obj.href), after=span[0])
             if not obj.data:
                 yield BadRecord(name, f"object {n}", "the server sent no calendar data")
                 continue
