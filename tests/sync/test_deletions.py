@@ -273,3 +273,25 @@ def test_an_event_removed_from_a_calendar_file_goes_but_old_occurrences_stay(tmp
     kept = [s.item.ts for s in vault.iter_items() if s.item.title == "Choir practice"]
     assert min(kept) == min(choir), "occurrences before the window are history, not deletions"
     assert max(kept).year == 2025
+
+
+def _rss(*titles: str) -> str:
+    items = "".join(
+        f"<item><title>{t}</title><link>https://news.example.org/{n}</link><guid>https://news.example.org/{n}</guid>"
+        f"<pubDate>Mon, 0{n} Nov 2026 09:00:00 GMT</pubDate><description>{t} in full.</description></item>"
+        for n, t in enumerate(titles, start=1)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Parish news</title>{items}</channel></rss>'
+    )
+
+
+def test_an_article_that_drops_off_a_feed_is_kept(tmp_path, vault):
+    feed = tmp_path / "parish.xml"
+    feed.write_text(_rss("Fete on Saturday", "Bells rehung"))
+    vault.add_source("parish", "feed", str(feed))
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    feed.write_text(_rss("Fete on Saturday"))  # a feed lists only its latest entries
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.files_read, report.deleted, vault.count()) == (1, 0, 2)
