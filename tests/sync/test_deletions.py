@@ -220,7 +220,7 @@ def test_sync_prints_what_was_deleted(tmp_path, monkeypatch):
     assert "0 new, 0 changed, 1 unchanged from 1 of 1 file(s), 2 deleted" in result.output
 
 
-def test_the_people_graph_forgets_a_person_whose_items_are_gone(tmp_path, vault):
+def test_the_people_graph_forgets_a_person_whose_items_are_gone(tmp_path, vault, monkeypatch):
     mbox = tmp_path / "all.mbox"
     mbox.write_text(
         _email(1, "Sam Okafor <sam@example.com>", "Rota") + _email(2, "Kim Lee <kim@example.net>", "Walk")
@@ -229,7 +229,12 @@ def test_the_people_graph_forgets_a_person_whose_items_are_gone(tmp_path, vault)
     registry = load_registry()
     sync_all(vault, registry, CONTEXT)
     mbox.write_text(_email(1, "Sam Okafor <sam@example.com>", "Rota"))
+    rebuilds = []
+    real = people.rebuild
+    monkeypatch.setattr(people, "rebuild", lambda *args: rebuilds.append(args) or real(*args))
     sync_all(vault, registry, CONTEXT)
+    assert rebuilds == [], "the deleted email was taken out of the graph item by item"
+    monkeypatch.undo()
     names = [r[0] for r in vault.conn.execute("SELECT name FROM persons ORDER BY name")]
     assert "Kim Lee" not in names and "Sam Okafor" in names
     people.rebuild(vault)

@@ -265,7 +265,15 @@ MIGRATIONS: tuple[str, ...] = (
     # no part holds it any more. `source_state` is the connector's JSON (cursors, etags), written in
     # the same transaction as the items it covers. Existing items are entered from their `file`; IMAP
     # and CalDAV items, whose parts were state files, from the mailbox or calendar in their meta.
+    # A deleted item is noted in people_changes as it was, so the people graph can take it out
+    # without a rebuild (vault/people.py `_forget`).
     """
+    DROP TRIGGER items_people_ad;
+    CREATE TRIGGER items_people_ad AFTER DELETE ON items
+    WHEN old.rowid <= (SELECT item_rowid FROM people_state)
+    BEGIN
+        INSERT INTO people_changes VALUES (old.rowid, old.kind, old.author, old.participants, old.meta);
+    END;
     CREATE TABLE source_state (
         source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
         data TEXT NOT NULL,
