@@ -9,9 +9,11 @@ killed half-way leaves the vault consistent, and the next one reads that part ag
 duplicates. A bad record is stored with file and position, counted, and skipped.
 
 Deletions: what a part held and a full read no longer yields, what an incremental connector says
-is `Gone`, and every record of a part the source no longer lists leave the vault with the last
-transaction of the read, unless another part of the source still holds them. A source that fails,
-a part that fails or yields a bad record, and a source that suddenly lists nothing delete nothing.
+is `Gone`, and every record of a part the source no longer has (a file gone from the disk, a
+mailbox or calendar the server no longer lists) leave the vault with the last transaction of the
+read, unless another part of the source still holds them. A source that fails, a part that fails or
+yields a bad record, a file still on disk but no longer listed (unreadable, or no longer recognised),
+and a source that suddenly lists nothing delete nothing.
 
 At the end the people graph reads the items it has not seen yet (vault/people.py `update`), also
 after a sync that stored nothing, so one killed before that point is caught up.
@@ -141,7 +143,8 @@ def sync_source(
             _replace_errors(vault, source, file, [report.errors[-1]], context.now)
         progress.file_done(source, file)
     listed = {str(file) for file in versions}
-    vanished = [part for part in known if part not in listed]
+    remote = isinstance(connector, RemoteConnector)
+    vanished = [part for part in known if part not in listed and (remote or not _on_disk(part))]
     if vanished:
         with transaction(vault) as conn:
             report.deleted += sum(records.forget_part(conn, source.id, part) for part in vanished)
@@ -156,6 +159,18 @@ def sync_source(
         len(report.errors),
     )
     return report
+
+
+def _on_disk(part: str) -> bool:
+    """Whether a file the source no longer lists is still there: one that cannot be read (in a folder
+    that cannot be opened) or is no longer recognised was not deleted, and its records stay."""
+    try:
+        Path(part).stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _failed(vault: Vault, source: Source, report: SourceReport, reason: str, when: datetime) -> SourceReport:

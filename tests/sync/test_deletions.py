@@ -300,3 +300,20 @@ def test_an_article_that_drops_off_a_feed_is_kept(tmp_path, vault):
     feed.write_text(_rss("Fete on Saturday"))  # a feed lists only its latest entries
     [report] = sync_all(vault, registry, CONTEXT)
     assert (report.files_read, report.deleted, vault.count()) == (1, 0, 2)
+
+
+def test_a_file_still_on_disk_but_no_longer_listed_deletes_nothing(tmp_path, vault):
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "parish.xml").write_text(_rss("Fete on Saturday"))
+    (folder / "school.xml").write_text(_rss("Sports day"))
+    vault.add_source("feeds", "feed", str(folder))
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    # Half-written by a download in progress: no longer recognised as a feed, but not deleted either.
+    (folder / "school.xml").write_text("<html>")
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.files, report.deleted, vault.count()) == (1, 0, 2)
+    (folder / "school.xml").unlink()
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.deleted, [s.item.title for s in vault.iter_items()]) == (1, ["Fete on Saturday"])

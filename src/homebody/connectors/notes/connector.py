@@ -81,11 +81,8 @@ class NotesConnector:
         if any(Path(err.filename or "") == root for err in unreadable):
             raise SourceError(f"cannot read the folder {root}: {unreadable[0].strerror}")
         if unreadable:
-            # Skipping them would look like their notes were deleted, and delete them from the vault.
-            raise SourceError(
-                f"{len(unreadable)} folder(s) under {root} cannot be read ({unreadable[0].strerror}): "
-                "nothing was synced or deleted; fix their permissions or move them out"
-            )
+            # Their notes are not listed, but still on disk: the sync keeps what it has of them.
+            logger.warning("notes: %d subfolders could not be read and were skipped", len(unreadable))
         return sorted(found)
 
     def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
