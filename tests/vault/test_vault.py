@@ -187,6 +187,10 @@ def test_migration_6_enters_what_each_part_holds_from_existing_items(tmp_path, m
             (imap.id, "INBOX", "<m1@x>", "mail.example.com/INBOX, UID 7"),
             (caldav.id, "/me/home", "ev1", "Home, /me/home/ev1.ics"),
         ]
+        cursors = vault.conn.execute("SELECT sha256, mtime_ns FROM sync_files").fetchall()
+        assert [tuple(c) for c in cursors] == [("", -1)], (
+            "every file is read once more to enter what it holds"
+        )
         # The old state file is no part any more: forgetting it deletes nothing.
         assert records.forget_part(vault.conn, imap.id, state_file) == 0
         assert vault.count() == 3

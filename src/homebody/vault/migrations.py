@@ -265,9 +265,12 @@ MIGRATIONS: tuple[str, ...] = (
     # no part holds it any more. `source_state` is the connector's JSON (cursors, etags), written in
     # the same transaction as the items it covers. Existing items are entered from their `file`; IMAP
     # and CalDAV items, whose parts were state files, from the mailbox or calendar in their meta.
+    # A record two files share was entered for the first file only, so every file is read once more
+    # by the next sync (its cursor cleared) to enter what it holds before anything is deleted.
     # A deleted item is noted in people_changes as it was, so the people graph can take it out
     # without a rebuild (vault/people.py `_forget`).
     """
+    UPDATE sync_files SET sha256 = '', mtime_ns = -1;
     DROP TRIGGER items_people_ad;
     CREATE TRIGGER items_people_ad AFTER DELETE ON items
     WHEN old.rowid <= (SELECT item_rowid FROM people_state)
