@@ -195,6 +195,8 @@ def _print_reports(reports: list[SourceReport]) -> None:
             f"[green]✓[/] {escape(r.source)}: {r.added} new, {r.updated} changed, "
             f"{r.unchanged} unchanged from {r.files_read} of {r.files} file(s)"
         )
+        if r.deleted:
+            line += f", {r.deleted} deleted (gone from the source)"
         if r.errors:
             line += f", [yellow]{len(r.errors)} bad record(s) skipped[/]"
         out.print(line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -143,3 +144,53 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
 def test_wal_mode(tmp_path):
     with Vault.open(tmp_path / "vault.db") as vault:
         assert vault.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migration_6_enters_what_each_part_holds_from_existing_items(tmp_path, monkeypatch):
+    from homebody.vault import records
+
+    path = tmp_path / "vault.db"
+    monkeypatch.setattr("homebody.vault.db.MIGRATIONS", migrations.MIGRATIONS[:5])
+    with Vault.open(path) as vault:
+        mbox = vault.add_source("mail", "mbox", "/home/me/all.mbox")
+        imap = vault.add_source("work", "imap", "imaps://me@mail.example.com/")
+        caldav = vault.add_source("cal", "caldav", "https://me@dav.example.com/me/")
+        vault.upsert(mbox, _item(), "/home/me/all.mbox")
+        # IMAP and CalDAV items named a state file; their mailbox and calendar are in their meta.
+        state_file = "/root/.local/state/homebody/imap/ab12.json"
+        message = replace(
+            _item(),
+            native_id="<m1@x>",
+            origin="mail.example.com/INBOX, UID 7",
+            meta={"imap": {"mailbox": "INBOX"}},
+        )
+        vault.upsert(imap, message, state_file)
+        event = replace(
+            _item(),
+            native_id="ev1",
+            origin="Home, /me/home/ev1.ics",
+            meta={"caldav": {"calendar": "Home", "href": "/me/home/ev1.ics"}},
+        )
+        vault.upsert(caldav, event, "/root/.local/state/homebody/caldav/cd34.json")
+        vault.conn.execute(
+            "INSERT INTO sync_files VALUES (?, ?, 1, 1, 'x', '2026-01-01T00:00:00+00:00', 1)",
+            (imap.id, state_file),
+        )
+    monkeypatch.setattr("homebody.vault.db.MIGRATIONS", migrations.MIGRATIONS)
+    with Vault.open(path) as vault:
+        rows = sorted(
+            tuple(r)
+            for r in vault.conn.execute("SELECT source_id, part, native_id, origin FROM sync_records")
+        )
+        assert rows == [
+            (mbox.id, "/home/me/all.mbox", _item().native_id, ""),
+            (imap.id, "INBOX", "<m1@x>", "mail.example.com/INBOX, UID 7"),
+            (caldav.id, "/me/home", "ev1", "Home, /me/home/ev1.ics"),
+        ]
+        cursors = vault.conn.execute("SELECT sha256, mtime_ns FROM sync_files").fetchall()
+        assert [tuple(c) for c in cursors] == [("", -1)], (
+            "every file is read once more to enter what it holds"
+        )
+        # The old state file is no part any more: forgetting it deletes nothing.
+        assert records.forget_part(vault.conn, imap.id, state_file) == 0
+        assert vault.count() == 3

@@ -259,4 +259,53 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM item_keys WHERE item_rowid = old.rowid;
     END;
     """,
+    # 6: what each source holds and its connector's own state. `sync_records` says which part of a
+    # source (a file, a mailbox, a calendar) holds which item, and where in it (`origin`, for
+    # incremental connectors: IMAP's "host/INBOX, UID 7"; '' otherwise): an item leaves the vault when
+    # no part holds it any more. `source_state` is the connector's JSON (cursors, etags), written in
+    # the same transaction as the items it covers. Existing items are entered from their `file`; IMAP
+    # and CalDAV items, whose parts were state files, from the mailbox or calendar in their meta.
+    # A record two files share was entered for the first file only, so every file is read once more
+    # by the next sync (its cursor cleared) to enter what it holds before anything is deleted.
+    # A deleted item is noted in people_changes as it was, so the people graph can take it out
+    # without a rebuild (vault/people.py `_forget`).
+    """
+    UPDATE sync_files SET sha256 = '', mtime_ns = -1;
+    DROP TRIGGER items_people_ad;
+    CREATE TRIGGER items_people_ad AFTER DELETE ON items
+    WHEN old.rowid <= (SELECT item_rowid FROM people_state)
+    BEGIN
+        INSERT INTO people_changes VALUES (old.rowid, old.kind, old.author, old.participants, old.meta);
+    END;
+    CREATE TABLE source_state (
+        source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE sync_records (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        part TEXT NOT NULL,
+        native_id TEXT NOT NULL,
+        origin TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (source_id, part, native_id, origin)
+    ) WITHOUT ROWID;
+    CREATE INDEX sync_records_item ON sync_records (source_id, native_id);
+    CREATE INDEX sync_records_origin ON sync_records (source_id, origin) WHERE origin != '';
+    INSERT OR IGNORE INTO sync_records (source_id, part, native_id, origin)
+        SELECT i.source_id,
+               CASE s.kind
+                   WHEN 'imap' THEN json_extract(i.meta, '$.imap.mailbox')
+                   WHEN 'caldav' THEN rtrim(rtrim(
+                       json_extract(i.meta, '$.caldav.href'),
+                       replace(json_extract(i.meta, '$.caldav.href'), '/', '')
+                   ), '/')
+                   ELSE i.file END,
+               i.native_id,
+               CASE WHEN s.kind IN ('imap', 'caldav') THEN i.origin ELSE '' END
+        FROM items i JOIN sources s ON s.id = i.source_id
+        WHERE CASE s.kind
+                  WHEN 'imap' THEN json_extract(i.meta, '$.imap.mailbox')
+                  WHEN 'caldav' THEN json_extract(i.meta, '$.caldav.href')
+                  ELSE i.file END IS NOT NULL;
+    """,
 )

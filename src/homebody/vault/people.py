@@ -6,15 +6,19 @@ persons, and always say why. Only full names (two words or more) join across cha
 the user says so. The user's merges and splits are kept apart and applied on every rebuild, so
 they survive new syncs.
 
-After a sync, `update` reads only the items added since the graph last read the vault, when
-nothing else moved; a change to an item that alters who it shows, a deleted item, or a new merge or
-split makes it `rebuild` from every item. Both give the same graph (tests/vault/test_people_update.py).
+After a sync, `update` reads only the items added since the graph last read the vault, and takes
+out the items deleted since (`_forget`: their display counts, the identities only they showed, the
+links only they proved, persons split where such a link held them together). A change to an item
+that alters who it shows, a new merge or split, deletions touching an identity a merge or split
+names, or more deletions than `_FORGET_AT_MOST` make it `rebuild` from every item instead. Both give
+the same graph, up to the numbering of identities and persons (tests/vault/test_people_update.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -73,8 +77,8 @@ class _Overrides:
 def _name(members: list[int], kinds: dict[int, str], displays: dict[int, Counter[str]]) -> str:
     """The name a person goes by: their most used full name, else any name, else an address.
 
-    `members` in identity id order and each identity's displays in the order first seen: ties go to
-    the first, the same way whichever of `rebuild` and `update` counted them.
+    Ties go to the name first in alphabetical order: not to the first seen, which a deleted item can
+    change, so `rebuild` and `update` name a person alike whatever they read in which order.
     """
     # A full name beats a short name, which beats an address or number, however often each is seen.
     best: Counter[tuple[int, str]] = Counter()
@@ -84,7 +88,7 @@ def _name(members: list[int], kinds: dict[int, str], displays: dict[int, Counter
             best[(rank, display)] += count
     if not best:
         return "unknown"
-    return max(best.items(), key=lambda entry: (entry[0][0], entry[1]))[0][1]
+    return min(best.items(), key=lambda entry: (-entry[0][0], -entry[1], entry[0][1]))[0][1]
 
 
 def _save_state(conn: Any, item_rowid: int, override_id: int) -> None:
@@ -169,11 +173,12 @@ def rebuild(vault: Vault, region: str = "US") -> int:
 
 
 def update(vault: Vault, region: str = "US") -> Update:
-    """Bring the graph up to date: add the items new since it last read the vault, or rebuild it.
+    """Bring the graph up to date: add the items new since it last read the vault, take out the ones
+    deleted since, or rebuild it.
 
-    "current" when nothing was new, "extended" when only new items were read, "rebuilt" when a
-    merge or split, a deleted item, or a changed item showing other people than before made it
-    recompute everything.
+    "current" when nothing changed, "extended" when only new and deleted items were read, "rebuilt"
+    when a merge or split, a changed item showing other people than before, or deletions it cannot
+    follow item by item made it recompute everything.
     """
     with transaction(vault) as conn:
         state = conn.execute(
@@ -181,11 +186,12 @@ def update(vault: Vault, region: str = "US") -> Update:
         ).fetchone()
         overrides = _Overrides(conn)
         reader = Reader(region)
+        deleted = None if state is None or state["stale"] else _changes(conn, reader)
         if (
             state is None
-            or state["stale"]
+            or deleted is None
             or state["override_id"] != overrides.last
-            or not _changes_keep_people(conn, reader)
+            or (deleted and not _forget(conn, reader, deleted, overrides))
         ):
             rebuild(vault, region)  # joins this transaction: the graph moves all at once or not at all
             return "rebuilt"
@@ -193,25 +199,141 @@ def update(vault: Vault, region: str = "US") -> Update:
         if added is None:
             rebuild(vault, region)
             return "rebuilt"
-    return "extended" if added else "current"
+    return "extended" if added or deleted else "current"
 
 
-def _changes_keep_people(conn: Any, reader: Reader) -> bool:
-    """Whether every item changed since the graph read it still shows the same identities and links."""
+#: More deleted items than this (or than a tenth of the vault) are taken out by a rebuild.
+_FORGET_AT_MOST = 5000
+
+
+def _changes(conn: Any, reader: Reader) -> list[Any] | None:
+    """The items deleted since the graph read them, as it read them; None if a changed item now shows
+    other identities or links than before (only a rebuild follows that)."""
     checked: set[int] = set()
+    deleted: list[Any] = []
     changes = conn.execute(
         f"SELECT item_rowid, kind, author, participants, {PEOPLE_META} FROM people_changes ORDER BY rowid"
     ).fetchall()
-    for rowid, kind, author, participants, meta in changes:
+    for row in changes:
+        rowid, kind, author, participants, meta = row
         if rowid in checked:
             continue  # changed twice: the first row holds what the graph read
         checked.add(rowid)
         now = conn.execute(f"{_ROWS} WHERE rowid = ?", (rowid,)).fetchone()
-        if now is None or reader.read(now[1], now[2], now[3], now[4]) != reader.read(
-            kind, author, participants, meta
-        ):
-            return False
+        if now is None:
+            deleted.append(row)
+        elif reader.read(now[1], now[2], now[3], now[4]) != reader.read(kind, author, participants, meta):
+            return None
+    return deleted
+
+
+def _forget(conn: Any, reader: Reader, deleted: list[Any], overrides: _Overrides) -> bool:
+    """Take deleted items out of the graph as a rebuild without them would leave it; False (nothing
+    to keep of what was written: a rebuild follows in the same transaction) when only a rebuild can.
+    """
+    total = int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
+    if len(deleted) > max(_FORGET_AT_MOST // 10, min(_FORGET_AT_MOST, total // 10)):
+        return False
+    ids: dict[Key, int] = {}
+    key_of: dict[int, Key] = {}
+    kinds: dict[int, str] = {}
+    person_of: dict[int, int] = {}
+    for identity_id, kind, value, person_id in conn.execute(
+        "SELECT id, kind, value, person_id FROM identities"
+    ):
+        ids[(kind, value)], key_of[identity_id] = identity_id, (kind, value)
+        kinds[identity_id], person_of[identity_id] = kind, person_id
+    lost: Counter[tuple[int, str]] = Counter()
+    pairs: set[tuple[int, int]] = set()
+    for _rowid, kind, author, participants, meta in deleted:
+        seen, proven = reader.read(kind, author, participants, meta)
+        for key, display, _role in seen:
+            if key not in ids or key in overrides.named:
+                return False
+            lost[(ids[key], display)] += 1
+        for a_key, b_key, _reason in proven:
+            a, b = ids[a_key], ids[b_key]
+            pairs.add((min(a, b), max(a, b)))
+    touched = {identity_id for identity_id, _ in lost}
+    conn.executemany(
+        "UPDATE identity_displays SET seen = seen - ? WHERE identity_id = ? AND display = ?",
+        [(n, identity_id, display) for (identity_id, display), n in lost.items()],
+    )
+    conn.execute("DELETE FROM identity_displays WHERE seen <= 0")
+    alive = {r[0] for r in conn.execute("SELECT DISTINCT identity_id FROM identity_displays")}
+    gone = sorted(touched - alive)
+    conn.executemany("DELETE FROM identities WHERE id = ?", [(i,) for i in gone])
+    for a, b in sorted(pairs):
+        if a in alive and b in alive:
+            _prove_again(conn, reader, ids, a, b)
+    for identity_id in sorted(touched & alive):
+        _first_display(conn, reader, key_of[identity_id], identity_id)
+    for person in sorted({person_of[i] for i in touched}):
+        _regroup(conn, person, kinds)
+    log.info("people graph: %d deleted items taken out, %d identities gone", len(deleted), len(gone))
     return True
+
+
+def _shown_by(conn: Any, reader: Reader, sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
+    """What each item the query names (rowids, in order) shows: (seen, proven)."""
+    for (rowid,) in conn.execute(sql, args):
+        row = conn.execute(f"{_ROWS} WHERE rowid = ?", (rowid,)).fetchone()
+        if row is not None:
+            yield reader.read(row[1], row[2], row[3], row[4])
+
+
+def _prove_again(conn: Any, reader: Reader, ids: dict[Key, int], a: int, b: int) -> None:
+    """Keep the link a-b with the reason the first item still proving it gives (a rebuild's), or drop it."""
+    both = """SELECT x.item_rowid FROM item_people x JOIN item_people y ON y.item_rowid = x.item_rowid
+              WHERE x.identity_id = ? AND y.identity_id = ? GROUP BY x.item_rowid ORDER BY x.item_rowid"""
+    for _seen, proven in _shown_by(conn, reader, both, (a, b)):
+        for a_key, b_key, reason in proven:
+            if {ids.get(a_key), ids.get(b_key)} == {a, b}:
+                conn.execute("UPDATE identity_links SET reason = ? WHERE a = ? AND b = ?", (reason, a, b))
+                return
+    conn.execute("DELETE FROM identity_links WHERE a = ? AND b = ?", (a, b))
+
+
+def _first_display(conn: Any, reader: Reader, key: Key, identity_id: int) -> None:
+    """An identity's display is how the first item still showing it shows it."""
+    first = "SELECT min(item_rowid) FROM item_people WHERE identity_id = ?"
+    for seen, _proven in _shown_by(conn, reader, first, (identity_id,)):
+        display = next((d for k, d, _ in seen if k == key), None)
+        if display is not None:
+            conn.execute("UPDATE identities SET display = ? WHERE id = ?", (display, identity_id))
+
+
+def _regroup(conn: Any, person: int, kinds: dict[int, str]) -> None:
+    """A person after links were dropped: split where nothing joins its identities now, named again."""
+    members = [
+        r[0] for r in conn.execute("SELECT id FROM identities WHERE person_id = ? ORDER BY id", (person,))
+    ]
+    if not members:
+        conn.execute("DELETE FROM persons WHERE id = ?", (person,))
+        return
+    union = _Union()
+    marks = ",".join("?" * len(members))
+    for a, b in conn.execute(f"SELECT a, b FROM identity_links WHERE a IN ({marks})", members):
+        union.union(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for identity_id in members:
+        groups[union.find(identity_id)].append(identity_id)
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for identity_id, display, seen in conn.execute(
+        f"SELECT identity_id, display, seen FROM identity_displays WHERE identity_id IN ({marks})", members
+    ):
+        counts[identity_id][display] = seen
+    next_person = int(conn.execute("SELECT coalesce(max(id), 0) FROM persons").fetchone()[0]) + 1
+    for n, group in enumerate(sorted(groups.values())):
+        name = _name(group, kinds, counts)
+        if n == 0:
+            conn.execute("UPDATE persons SET name = ? WHERE id = ?", (name, person))
+            continue
+        conn.execute("INSERT INTO persons (id, name) VALUES (?, ?)", (next_person, name))
+        conn.executemany(
+            "UPDATE identities SET person_id = ? WHERE id = ?", [(next_person, i) for i in group]
+        )
+        next_person += 1
 
 
 def _extend(conn: Any, reader: Reader, since: int, overrides: _Overrides) -> int | None:

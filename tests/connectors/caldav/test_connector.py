@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from caldav.collection import Calendar
 
-from homebody.connectors.base import Registry, SyncContext, load_registry
+from homebody.connectors.base import Gone, Registry, SourceState, SyncContext, load_registry
+from homebody.connectors.caldav import server
 from homebody.connectors.caldav.connector import CaldavConnector, register
 from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.sync import sync_all
@@ -35,8 +38,11 @@ def _items(vault: Vault) -> list[Item]:
 
 
 def _read(url: str) -> list[Item | BadRecord]:
+    """Items and bad records of a first read of every calendar at the URL, as a sync would read them."""
     connector = CaldavConnector()
-    return [p for file in connector.files(Path(url)) for p in connector.read(file, CONTEXT)]
+    context = replace(CONTEXT, root=Path(url), state=SourceState())
+    read = [p for file in connector.files(Path(url)) for p in connector.read(file, context)]
+    return [p for p in read if not isinstance(p, Gone)]
 
 
 def test_registers_as_caldav_providing_events_and_notes() -> None:
@@ -178,3 +184,103 @@ def test_an_unusable_object_in_the_middle_is_one_bad_record(radicale) -> None:
     assert bad[0].position.startswith("object 2")
     assert "no start and no text" in bad[0].reason
     assert len([p for p in parsed if isinstance(p, Item)]) == 5
+
+
+def _planning(client, url: str):
+    """The recurring "Quarterly planning" event of the Work calendar."""
+    [event] = [e for e in Calendar(client=client, url=url).events() if "Quarterly planning" in e.data]
+    return event
+
+
+def _fts(vault: Vault, words: str) -> int:
+    return vault.conn.execute("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (words,)).fetchone()[
+        0
+    ]
+
+
+def test_the_sync_state_is_in_the_vault_and_only_changed_objects_are_fetched(
+    radicale, vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = radicale.calendar("work", "Work", WORK)
+    vault.add_source("work", "caldav", radicale.home)
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    assert not (tmp_path / "state").exists(), "no state files in the user's state folder any more"
+    fetches: list[object] = []
+    real = server.objects
+
+    def objects(client, url, hrefs=None):
+        fetches.append(None if hrefs is None else sorted(hrefs))
+        return real(client, url, hrefs)
+
+    monkeypatch.setattr(server, "objects", objects)
+    with radicale.client() as client:
+        event = Calendar(client=client, url=url).get_event_by_uid("zero-length-all-day@example.com")
+        event.data = event.data.replace("SUMMARY:Memorial Day", "SUMMARY:Memorial Day BBQ")
+        event.save()
+        href = unquote(str(event.url.path))
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.files_read, report.updated, report.deleted) == (1, 1, 0)
+    assert fetches == [[href]], "one object changed: only it was fetched"
+
+
+def test_an_event_deleted_on_the_server_leaves_the_vault(radicale, vault: Vault) -> None:
+    url = radicale.calendar("work", "Work", WORK)
+    radicale.calendar("home", "Home", HOME)
+    vault.add_source("calendars", "caldav", radicale.home)
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    assert (vault.count(), _fts(vault, "quarterly")) == (7, 4)
+    with radicale.client() as client:
+        _planning(client, url).delete()
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.failure, report.files_read, report.deleted) == (None, 1, 4)
+    assert (vault.count(), _fts(vault, "quarterly")) == (3, 0)
+    [again] = sync_all(vault, registry, CONTEXT)
+    assert (again.files_read, again.deleted) == (0, 0)
+
+
+def test_occurrences_a_changed_event_no_longer_has_leave_the_vault(radicale, vault: Vault) -> None:
+    url = radicale.calendar("work", "Work", WORK)
+    vault.add_source("work", "caldav", radicale.home)
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    with radicale.client() as client:
+        event = _planning(client, url)
+        event.data = event.data.replace("COUNT=4", "COUNT=2")
+        event.save()
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.unchanged, report.deleted) == (2, 2)
+    planning = sorted(s.item.ts for s in vault.iter_items() if s.item.title == "Quarterly planning")
+    assert planning == [datetime(2024, 1, 15, 18, tzinfo=UTC), datetime(2024, 4, 15, 17, tzinfo=UTC)]
+
+
+def test_a_deleted_calendar_takes_its_events_along(radicale, vault: Vault) -> None:
+    radicale.calendar("work", "Work", WORK)
+    home = radicale.calendar("home", "Home", HOME)
+    vault.add_source("calendars", "caldav", radicale.home)
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    with radicale.client() as client:
+        Calendar(client=client, url=home).delete()
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.failure, report.files, report.deleted) == (None, 1, 2)
+    assert vault.count() == 5
+
+
+def test_an_unreachable_server_deletes_nothing(
+    radicale, vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = radicale.calendar("work", "Work", WORK)
+    vault.add_source("work", "caldav", radicale.home)
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    with radicale.client() as client:
+        Calendar(client=client, url=url).get_event_by_uid("zero-length-all-day@example.com").delete()
+    monkeypatch.setenv(PASSWORD_ENV, "wrong")
+    [refused] = sync_all(vault, registry, CONTEXT)
+    assert refused.failure is not None
+    assert (refused.deleted, vault.count()) == (0, 5)
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.deleted, vault.count()) == (1, 4)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from homebody.connectors.base import Registry, SyncContext
-from homebody.connectors.ics.connector import IcsConnector, register
+from homebody.connectors.base import Gone, Registry, SyncContext
+from homebody.connectors.ics.connector import IcsConnector, register, window
 from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.vault.items import Item, Kind
 
@@ -68,9 +68,11 @@ def test_an_unreadable_folder_is_a_source_error(tmp_path: Path) -> None:
 
 
 def test_read_expands_around_the_sync_clock() -> None:
-    results = list(IcsConnector().read(GOOGLE, CONTEXT))
+    *results, last = IcsConnector().read(GOOGLE, CONTEXT)
     assert len(results) == 20
     assert all(isinstance(r, Item) for r in results)
+    # Occurrences older than the window were not expanded: the sync must not take them for deleted.
+    assert last == Gone("", after=window(CONTEXT.now)[0])
 
 
 def test_a_later_clock_moves_the_window() -> None:

@@ -94,6 +94,15 @@ class Dovecot:
             typ, answer = conn.delete(_quote(mailbox))
         assert typ == "OK", answer
 
+    def expunge(self, uid: int, mailbox: str = "INBOX") -> None:
+        """Delete one message for good (RFC 3501: STORE \\Deleted, then EXPUNGE)."""
+        with self.client() as conn:
+            conn.select(_quote(mailbox))
+            typ, answer = conn.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Deleted)")
+            assert typ == "OK", answer
+            typ, answer = conn.expunge()
+        assert typ == "OK", answer
+
     def status(self, mailbox: str = "INBOX") -> bytes:
         """The raw STATUS answer of a mailbox."""
         with self.client() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,13 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homebody.connectors.base import Registry, SyncContext, load_registry
+from homebody.connectors.base import Gone, Registry, SourceState, SyncContext, load_registry
 from homebody.connectors.imap.account import parse_location
 from homebody.connectors.imap.connector import ImapConnector, register
 from homebody.connectors.imap.parse import message_items
 from homebody.connectors.imap.session import Session
+from homebody.connectors.imap.state import expand, ranges, state_path
 from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.sync import sync_all
+from homebody.vault import records
 from homebody.vault.items import Item, Kind
 from homebody.vault.store import Vault
 
@@ -34,12 +37,19 @@ NOT_EMAIL = FIXTURES / "cpython/msg_19.txt"
 DELIVERED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
-def _read(connector: ImapConnector, url: str) -> list[Item | BadRecord]:
-    return [p for file in connector.files(Path(url)) for p in connector.read(file, CONTEXT)]
+def _context(url: str) -> SyncContext:
+    """What the sync hands a read: the account the source was added with, and a fresh state."""
+    return replace(CONTEXT, root=Path(url), state=SourceState())
 
 
-def _state(file: Path) -> dict:
-    return json.loads(file.read_text())
+def _read(connector: ImapConnector, url: str) -> list[Item | BadRecord | Gone]:
+    context = _context(url)
+    return [p for file in connector.files(Path(url)) for p in connector.read(file, context)]
+
+
+def _cursor(vault: Vault, name: str, mailbox: str = "INBOX") -> dict:
+    """The mailbox's cursor as the vault keeps it in the source's state."""
+    return records.load_state(vault.conn, vault.source(name).id)[mailbox]
 
 
 def utc(*parts: int) -> datetime:
@@ -116,15 +126,9 @@ def test_every_selectable_mailbox_of_the_account(dovecot, tmp_path):
     connector = ImapConnector(tmp_path / "state")
     files = connector.files(Path(dovecot.url("")))
     # "Projects" is only a level of the hierarchy (\Noselect): not a mailbox to read.
-    assert sorted(_state(f)["mailbox"] for f in files) == [
-        "Entw&APw-rfe",
-        "INBOX",
-        "Projects/2024",
-        "Sent Items",
-    ]
-    assert len({f.name for f in files}) == 4
-    [drafts] = [f for f in files if _state(f)["mailbox"] == "Entw&APw-rfe"]
-    [item] = connector.read(drafts, CONTEXT)
+    assert sorted(str(f) for f in files) == ["Entwürfe", "INBOX", "Projects/2024", "Sent Items"]
+    [drafts] = [f for f in files if str(f) == "Entwürfe"]
+    [item] = connector.read(drafts, _context(dovecot.url("")))
     assert item.origin == "127.0.0.1/Entwürfe, UID 1"
     assert item.meta["imap"]["mailbox"] == "Entwürfe"
 
@@ -141,9 +145,11 @@ def test_the_cli_path_forms_name_the_same_mailbox(dovecot, tmp_path):
     connector = ImapConnector(tmp_path / "state")
     url = dovecot.url()
     as_given = connector.files(Path(url))
-    assert connector.files(Path(url).expanduser().resolve()) == as_given
-    assert len(as_given) == 1
-    assert _state(as_given[0])["account"] == f"imap://alice%40example.test@127.0.0.1:{dovecot.port}"
+    assert connector.files(Path(url).expanduser().resolve()) == as_given == [Path("INBOX")]
+    assert (
+        parse_location(str(Path(url).resolve())).url
+        == f"imap://alice%40example.test@127.0.0.1:{dovecot.port}"
+    )
 
 
 def test_a_bad_message_in_the_middle(dovecot, tmp_path):
@@ -162,22 +168,28 @@ def test_an_interrupted_read_fetches_again_and_skips_nothing(dovecot, tmp_path):
         dovecot.append(fixture.read_bytes())
     connector = ImapConnector(tmp_path / "state")
     [file] = connector.files(Path(dovecot.url()))
-    reading = connector.read(file, CONTEXT)
+    context = _context(dovecot.url())
+    reading = connector.read(file, context)
     next(reading)
     reading.close()  # the sync was killed after the first message
-    assert _state(file)["last_uid"] == 0
-    assert len(list(connector.read(file, CONTEXT))) == 3
-    assert _state(file)["last_uid"] == 3
+    assert context.state.get("INBOX") is None
+    assert len(list(connector.read(file, context))) == 3
+    assert (context.state.get("INBOX")["last_uid"], context.state.get("INBOX")["uids"]) == (3, "1:3")
 
 
-def test_a_mailbox_with_nothing_new_is_not_opened(dovecot, tmp_path, monkeypatch):
+def test_a_mailbox_with_nothing_new_is_not_opened(dovecot, vault, monkeypatch):
     dovecot.append(INVITE.read_bytes())
-    connector = ImapConnector(tmp_path / "state")
-    [file] = connector.files(Path(dovecot.url()))
-    assert len(list(connector.read(file, CONTEXT))) == 1
-    # The STATUS that files() stored says nothing arrived: read() does not even log in.
-    monkeypatch.setenv(dovecot.password_env, "not the password")
-    assert list(connector.read(file, CONTEXT)) == []
+    vault.add_source("mail", "imap", dovecot.url())
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+
+    def examine(*args):
+        raise AssertionError("the mailbox was opened")
+
+    # The STATUS says nothing arrived and nothing went: the mailbox is not even opened.
+    monkeypatch.setattr(Session, "examine", examine)
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.failure, report.files_read, report.errors) == (None, 0, [])
 
 
 class _RefusingServer:
@@ -215,15 +227,15 @@ def test_incremental_sync_fetches_only_new_mail(dovecot, vault, state_home):
     vault.add_source("mail", "imap", str(Path(dovecot.url()).resolve()))
     [first] = sync_all(vault, registry, CONTEXT)
     assert (first.failure, first.added, first.errors) == (None, 3, [])
-    [file] = state_home.glob("*.json")
-    assert _state(file)["last_uid"] == 3
+    assert _cursor(vault, "mail")["last_uid"] == 3
+    assert not state_home.exists(), "the cursor lives in the vault, not in a state file"
 
     dovecot.append(FORWARD.read_bytes())
     dovecot.append(DIGEST.read_bytes())
     [second] = sync_all(vault, registry, CONTEXT)
     # Only the two new messages were fetched: none of the first three came back "unchanged".
     assert (second.added, second.unchanged, second.updated) == (2 + 6, 0, 0)
-    assert _state(file)["last_uid"] == 5
+    assert _cursor(vault, "mail") | {"uidvalidity": 0} == {"last_uid": 5, "uids": "1:5", "uidvalidity": 0}
     assert vault.count() == 11
 
     [third] = sync_all(vault, registry, CONTEXT)
@@ -241,8 +253,7 @@ def test_new_uidvalidity_reads_all_again_without_duplicates(dovecot, vault, stat
     vault.add_source("archive", "imap", dovecot.url("Archive"))
     [first] = sync_all(vault, registry, CONTEXT)
     assert first.added == 3
-    [file] = state_home.glob("*.json")
-    before = _state(file)["uidvalidity"]
+    before = _cursor(vault, "archive", "Archive")["uidvalidity"]
 
     dovecot.delete("Archive")
     dovecot.create("Archive")
@@ -251,12 +262,13 @@ def test_new_uidvalidity_reads_all_again_without_duplicates(dovecot, vault, stat
     assert f"UIDVALIDITY {before}".encode() not in dovecot.status("Archive")
     [second] = sync_all(vault, registry, CONTEXT)
     assert second.failure is None
-    # The old UIDs meant nothing any more: all four were fetched, the three known ones stored once.
-    assert (second.added, second.unchanged) == (2, 3)
+    # The old UIDs meant nothing any more: all four were fetched, the three known ones stored once,
+    # and none deleted (the old UIDs are gone, but the new ones hold the same messages).
+    assert (second.added, second.unchanged, second.deleted) == (2, 3, 0)
     assert vault.count() == 5
-    state = _state(file)
+    state = _cursor(vault, "archive", "Archive")
     assert state["uidvalidity"] != before
-    assert state["last_uid"] == 4
+    assert (state["last_uid"], state["uids"]) == (4, "1:4")
 
 
 def test_wrong_password_is_a_source_error(dovecot, tmp_path, monkeypatch):
@@ -269,7 +281,7 @@ def test_wrong_password_is_a_source_error(dovecot, tmp_path, monkeypatch):
     assert "not the password" not in str(caught.value)
     assert dovecot.password not in str(caught.value)
     with pytest.raises(SourceError, match="login failed"):
-        list(connector.read(file, CONTEXT))
+        list(connector.read(file, _context(dovecot.url())))
 
 
 def test_missing_password_says_which_variable_to_set(dovecot, tmp_path, monkeypatch):
@@ -295,18 +307,40 @@ def test_clear_text_to_the_internet_is_refused_before_connecting(tmp_path, monke
         ImapConnector(tmp_path / "state").files(Path("imap://alice@mail.example.com/INBOX"))
 
 
-def test_damaged_state_file(dovecot, tmp_path):
+def test_a_damaged_cursor_reads_the_mailbox_again(dovecot, tmp_path):
     dovecot.append(INVITE.read_bytes())
     connector = ImapConnector(tmp_path / "state")
-    [file] = connector.files(Path(dovecot.url()))
-    file.write_text("{not json")
-    with pytest.raises(SourceError, match="damaged"):
-        list(connector.read(file, CONTEXT))
-    # The next sync's files() starts the mailbox afresh.
-    assert connector.files(Path(dovecot.url())) == [file]
-    assert len(list(connector.read(file, CONTEXT))) == 1
-    with pytest.raises(SourceError, match="cannot read"):
-        list(connector.read(tmp_path / "missing.json", CONTEXT))
+    context = _context(dovecot.url())
+    context.state.set("INBOX", {"uidvalidity": "not a number", "last_uid": 1})
+    [item] = connector.read(Path("INBOX"), context)
+    assert isinstance(item, Item)
+    assert context.state.get("INBOX")["last_uid"] == 1
+
+
+def test_an_old_state_file_is_read_once(dovecot, vault, state_home):
+    """A cursor an earlier version left in the user's state folder moves into the vault."""
+    dovecot.append(INVITE.read_bytes())
+    dovecot.append(NEWSLETTER.read_bytes())
+    url = dovecot.url()
+    account = parse_location(url).url
+    uidvalidity = int(dovecot.status().split(b"UIDVALIDITY ")[1].split(b" ")[0].rstrip(b")"))
+    legacy = state_path(state_home, account, "INBOX")
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(
+        json.dumps({"account": account, "mailbox": "INBOX", "uidvalidity": uidvalidity, "last_uid": 1})
+    )
+    vault.add_source("mail", "imap", url)
+    registry = load_registry()
+    [report] = sync_all(vault, registry, CONTEXT)
+    # UID 1 was read by the earlier version: only UID 2 is fetched.
+    assert (report.failure, report.added) == (None, 1)
+    assert _cursor(vault, "mail") | {"uidvalidity": 0} == {"last_uid": 2, "uids": "1:2", "uidvalidity": 0}
+    legacy.write_text(
+        json.dumps({"account": account, "mailbox": "INBOX", "uidvalidity": uidvalidity, "last_uid": 0})
+    )
+    dovecot.append(PHOTOS.read_bytes())
+    [again] = sync_all(vault, registry, CONTEXT)
+    assert (again.added, again.unchanged) == (1, 0), "the vault's cursor, not the file, says where to go on"
 
 
 def test_imaps_with_a_trusted_certificate(start_dovecot, tmp_path, monkeypatch):
@@ -340,3 +374,146 @@ def test_fuzz_mutated_messages_from_the_server(dovecot, tmp_path, seed, edits):
     connector = ImapConnector(tmp_path / "fuzz-state")
     for parsed in _read(connector, dovecot.url()):
         assert isinstance(parsed, Item | BadRecord)
+
+
+def _fts(vault: Vault, words: str) -> int:
+    return vault.conn.execute("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (words,)).fetchone()[
+        0
+    ]
+
+
+def test_a_message_expunged_on_the_server_leaves_the_vault(dovecot, vault):
+    for fixture in (INVITE, NEWSLETTER, PHOTOS):
+        dovecot.append(fixture.read_bytes())
+    vault.add_source("mail", "imap", dovecot.url())
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    assert _fts(vault, "itinerary") == 1
+    dovecot.expunge(3)
+    dovecot.append(FORWARD.read_bytes())
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.failure, report.added, report.deleted) == (None, 2, 1)
+    titles = sorted(s.item.title or "" for s in vault.iter_items())
+    assert "Trip photos + itinerary" not in titles
+    assert vault.count() == 4
+    assert _fts(vault, "itinerary") == 0, "its full-text rows went with it"
+    assert _cursor(vault, "mail")["uids"] == "1:2,4"
+    # Only an expunge, no new mail: MESSAGES in the STATUS changed, so the mailbox is read again.
+    dovecot.expunge(1)
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.files_read, report.added, report.deleted) == (1, 0, 1)
+    assert vault.count() == 3
+    [again] = sync_all(vault, registry, CONTEXT)
+    assert (again.files_read, again.deleted) == (0, 0)
+
+
+def test_a_message_expunged_from_one_mailbox_but_kept_in_another_stays(dovecot, vault):
+    dovecot.create("Archive")
+    dovecot.append(INVITE.read_bytes())
+    dovecot.append(INVITE.read_bytes(), mailbox="Archive")
+    dovecot.append(NEWSLETTER.read_bytes(), mailbox="Archive")
+    vault.add_source("mail", "imap", dovecot.url(""))
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    invite = "Invitation: Lease sync"
+    assert sum((s.item.title or "").startswith(invite) for s in vault.iter_items()) == 2
+    dovecot.expunge(1)  # from INBOX
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.failure, report.deleted) == (None, 1)
+    [kept] = [s for s in vault.iter_items() if (s.item.title or "").startswith(invite)]
+    assert kept.item.meta["imap"]["mailbox"] == "Archive"
+    dovecot.expunge(1, mailbox="Archive")
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert report.deleted == 1
+    assert [s.item.title for s in vault.iter_items()] == ["Soldes d’hiver – jusqu’à 50 %"]
+
+
+def test_a_deleted_mailbox_takes_its_messages_along(dovecot, vault):
+    dovecot.create("Old")
+    dovecot.append(INVITE.read_bytes())
+    dovecot.append(NEWSLETTER.read_bytes(), mailbox="Old")
+    vault.add_source("mail", "imap", dovecot.url(""))
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    assert vault.count() == 2
+    dovecot.delete("Old")
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.failure, report.files, report.deleted) == (None, 1, 1)
+    assert vault.count() == 1
+
+
+def test_an_unreachable_server_deletes_nothing(dovecot, vault, monkeypatch):
+    for fixture in (INVITE, NEWSLETTER):
+        dovecot.append(fixture.read_bytes())
+    vault.add_source("mail", "imap", dovecot.url())
+    registry = load_registry()
+    sync_all(vault, registry, CONTEXT)
+    dovecot.expunge(1)
+    monkeypatch.setenv(dovecot.password_env, "not the password")
+    [refused] = sync_all(vault, registry, CONTEXT)
+    assert "login failed" in (refused.failure or "")
+    assert (refused.deleted, vault.count()) == (0, 2)
+    versions, uids = ImapConnector.versions, Session.uids
+    monkeypatch.setattr(ImapConnector, "versions", lambda self, path: {Path("INBOX"): "changed"})
+
+    def cut(*args, **kwargs):
+        raise SourceError("IMAP alice@127.0.0.1: listing the messages failed: Connection reset")
+
+    # Listed, but the connection drops inside the read: that mailbox deletes nothing either.
+    monkeypatch.setenv(dovecot.password_env, dovecot.password)
+    monkeypatch.setattr(Session, "uids", cut)
+    [dropped] = sync_all(vault, registry, CONTEXT)
+    assert dropped.failure is None
+    assert [e.position for e in dropped.errors] == ["whole file"]
+    assert (dropped.deleted, vault.count()) == (0, 2)
+    monkeypatch.setattr(ImapConnector, "versions", versions)
+    monkeypatch.setattr(Session, "uids", uids)
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert (report.deleted, vault.count()) == (1, 1)
+
+
+def test_a_sync_killed_between_batches_keeps_the_cursor_behind_the_vault(dovecot, vault, monkeypatch):
+    """The cursor commits with the items it covers: a kill after any batch resumes without a gap."""
+    from homebody import sync as sync_module
+    from homebody.connectors.imap import connector as imap_connector
+    from homebody.connectors.imap import session as imap_session
+
+    fixtures = (INVITE, NEWSLETTER, PHOTOS, MALFORMED, FORWARD)
+    for fixture in fixtures:
+        dovecot.append(fixture.read_bytes(), when=DELIVERED)
+    vault.add_source("mail", "imap", dovecot.url())
+    registry = load_registry()
+    # One message a batch, a commit every two records: the kill lands between commits.
+    monkeypatch.setattr(imap_session, "BATCH_MESSAGES", 1)
+    monkeypatch.setattr(sync_module, "CHUNK", 1)
+    monkeypatch.setattr(sync_module, "BATCH", 2)
+    real = imap_connector.message_items
+
+    def dies_at_uid_4(fetched, **kwargs):
+        if fetched.uid == 4:
+            raise KeyboardInterrupt  # as if killed
+        return real(fetched, **kwargs)
+
+    monkeypatch.setattr(imap_connector, "message_items", dies_at_uid_4)
+    with pytest.raises(KeyboardInterrupt):
+        sync_all(vault, registry, CONTEXT)
+    stored = {s.item.meta["imap"]["uid"] for s in vault.iter_items()}
+    cursor = _cursor(vault, "mail")
+    assert stored == {1, 2}, "two records committed, the third rolled back"
+    # Never ahead of the vault: every UID the cursor counts as read has its items stored.
+    assert expand(cursor["uids"]) <= stored
+    assert cursor["last_uid"] <= max(stored)
+    monkeypatch.setattr(imap_connector, "message_items", real)
+    [report] = sync_all(vault, registry, CONTEXT)
+    assert report.added == 1 + 1 + 2
+    assert vault.count() == 6
+    assert _cursor(vault, "mail")["uids"] == "1:5"
+
+
+@pytest.mark.parametrize(
+    ("uids", "text"),
+    [(set(), ""), ({7}, "7"), ({1, 2, 3}, "1:3"), ({1, 2, 4, 9, 10, 11}, "1:2,4,9:11")],
+)
+def test_uid_sets_are_kept_as_ranges(uids, text):
+    assert ranges(uids) == text
+    assert expand(text) == uids

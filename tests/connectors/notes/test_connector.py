@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +24,8 @@ MTIME = 1714818030
 
 
 def _read(connector: NotesConnector, path: Path) -> list[Item | BadRecord]:
-    return [p for file in connector.files(path) for p in connector.read(file, LONDON)]
+    context = replace(LONDON, root=path)  # what the sync hands over: the path the source was added with
+    return [p for file in connector.files(path) for p in connector.read(file, context)]
 
 
 def _copy(name: str, to: Path) -> Path:

@@ -1,12 +1,13 @@
 """The `caldav` source: every calendar under a CalDAV collection, its events and to-dos as items.
 
 `homebody add caldav https://user@host/dav/calendars/user/` reads every calendar in that home;
-the URL of one calendar reads just it. The sync reads a file again only when it changed, so for
-each calendar `files` returns a small state file (in the user's state folder, named by a hash)
-holding the calendar's URL and its objects' etags (RFC 4791 section 5.3.4: an etag changes when
-the object does): one PROPFIND per calendar, and a calendar with no change is not fetched.
-`read` fetches the calendar's objects and hands each one's iCalendar data to the `ics` parser, so
-recurrences, zones and to-dos are read exactly as in .ics files.
+the URL of one calendar reads just it. A source's parts are its calendars, by their path on the
+server. `versions` lists each calendar's objects with their etags (one PROPFIND each; RFC 4791
+section 5.3.4: an etag changes when the object does), so a calendar with no change is not read.
+`read` compares the etags with the ones it stored in the source's state and fetches only the objects
+that are new or changed (calendar-multiget), handing each one's iCalendar data to the `ics` parser,
+so recurrences, zones and to-dos are read exactly as in .ics files. An object deleted on the server,
+and an occurrence a changed event no longer has, are yielded as `Gone`.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import platformdirs
-
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Gone, Read, Registry, SyncContext
 from homebody.connectors.caldav import server
 from homebody.connectors.caldav.account import Account, find_password, parse_location
 from homebody.connectors.ics.connector import window
@@ -34,9 +33,9 @@ from homebody.vault.items import Kind
 logger = logging.getLogger(__name__)
 
 
-def default_state_dir() -> Path:
-    """The user's state folder for CalDAV calendars (`~/.local/state/homebody/caldav` on Linux)."""
-    return Path(platformdirs.user_state_dir("homebody", appauthor=False)) / "caldav"
+def _origin(name: str, href: str) -> str:
+    """Where an object's items come from, as their `origin` says it."""
+    return f"{name}, {href}"
 
 
 class CaldavConnector:
@@ -48,62 +47,65 @@ class CaldavConnector:
         "CalDAV calendars: https://USER@HOST/PATH/ (a calendar home or one calendar); the password "
         "comes from HOMEBODY_CALDAV_PASSWORD_<USER> or the OS keyring (service homebody-caldav)"
     )
+    incremental = True
 
-    def __init__(self, state_dir: Path | None = None, *, timeout: int = server.TIMEOUT) -> None:
-        self._state_dir = state_dir
+    def __init__(self, *, timeout: int = server.TIMEOUT) -> None:
         self._timeout = timeout
 
-    @property
-    def state_dir(self) -> Path:
-        """Where each calendar's state file is kept (the user's state folder unless given)."""
-        return self._state_dir or default_state_dir()
-
-    def files(self, path: Path) -> list[Path]:
-        """One state file per calendar the URL names, refreshed with the calendar's etags."""
+    def versions(self, path: Path) -> dict[Path, str]:
+        """Each calendar the URL names, by its path, with a digest of its name and etags as the version."""
         account = parse_location(str(path))
         password = find_password(account)
-        found: list[Path] = []
+        found: dict[Path, str] = {}
         with server.connect(account, password, timeout=self._timeout) as client:
-            for url, _name in server.calendars(client, account.url):
-                state = {"account": account.location, "calendar": url, "etags": server.etags(client, url)}
-                found.append(self._save(state))
+            for url, name in server.calendars(client, account.url):
+                listing = json.dumps([name, server.etags(client, url)], sort_keys=True)
+                found[_part(url)] = hashlib.sha256(listing.encode()).hexdigest()
         if not found:
             raise SourceError(f"no calendars found on {account.host} under {account.path}")
         logger.debug("caldav: %d calendars", len(found))
         return found
 
-    def _save(self, state: Mapping[str, object]) -> Path:
-        """Write the state file only when it changed: an unchanged file is not read again."""
-        key = f"{state['account']}\x00{state['calendar']}"
-        path = self.state_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
-        text = json.dumps(state, sort_keys=True, indent=1)
-        try:
-            if path.exists() and path.read_text(encoding="utf-8") == text:
-                return path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            Path(temp).replace(path)
-        except OSError as err:
-            raise SourceError(f"cannot write the CalDAV sync state in {path.parent}: {err.strerror}") from err
-        return path
+    def files(self, path: Path) -> list[Path]:
+        """The calendars the URL names (their paths on the server)."""
+        return list(self.versions(path))
 
-    def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
-        """Fetch the calendar's objects and parse each into event and to-do items."""
+    def read(self, file: Path, context: SyncContext) -> Iterator[Read]:
+        """Fetch the calendar's new and changed objects as event and to-do items; say which went."""
         try:
             user_zone = ZoneInfo(context.timezone)
         except (ZoneInfoNotFoundError, ValueError) as err:
             raise ConfigError(f"unknown time zone {context.timezone!r} in the settings") from err
-        account, url = _load(file)
+        if context.root is None:
+            raise ConfigError(
+                "the CalDAV connector reads a calendar of the account the source was added with"
+            )
+        account = parse_location(str(context.root))
+        url = _url(account, file)
+        key = str(file)
+        stored = _stored(context.state.get(key))
         password = find_password(account)
         span = window(context.now)
         with server.connect(account, password, timeout=self._timeout) as client:
             [(_, name)] = server.calendars(client, url) or [(url, url)]
-            fetched = server.objects(client, url)
-        logger.debug("caldav: calendar %s: %d objects", file.stem[:12], len(fetched))
+            listed = server.etags(client, url)
+            if stored is None or stored[0] != name:
+                # First read, or the calendar was renamed (its items' origins name it): all again.
+                fetched = server.objects(client, url)
+                changed = set(listed)
+            else:
+                changed = {href for href, etag in listed.items() if stored[1].get(href) != etag}
+                fetched = server.objects(client, url, changed)
+        old_name, old_etags = stored or (name, {})
+        logger.debug("caldav: %d objects fetched, %d listed", len(fetched), len(listed))
+        # Deleted on the server; or, when the calendar was renamed, every origin under the old name.
+        for href in sorted(old_etags if old_name != name else set(old_etags) - set(listed)):
+            yield Gone(_origin(old_name, href))
+        etags = {href: etag for href, etag in old_etags.items() if href in listed and href not in changed}
         for n, obj in enumerate(fetched, start=1):
-            origin = f"{name}, {obj.href}"
+            etags[obj.href] = obj.etag
+            # What the object no longer has goes, but not its occurrences from before the window.
+            yield Gone(_origin(name, obj.href), after=span[0])
             if not obj.data:
                 yield BadRecord(name, f"object {n}", "the server sent no calendar data")
                 continue
@@ -112,16 +114,25 @@ class CaldavConnector:
                     yield BadRecord(name, f"object {n} ({parsed.position})", parsed.reason)
                 else:
                     meta = {**parsed.meta, "caldav": {"calendar": name, "href": obj.href}}
-                    yield replace(parsed, origin=origin, meta=meta)
+                    yield replace(parsed, origin=_origin(name, obj.href), meta=meta)
+        context.state.set(key, {"name": name, "etags": etags})
 
 
-def _load(file: Path) -> tuple[Account, str]:
-    """The account and calendar URL a state file names."""
-    try:
-        state = json.loads(file.read_text(encoding="utf-8"))
-        return parse_location(state["account"]), str(state["calendar"])
-    except (OSError, ValueError, KeyError, TypeError, ConfigError) as err:
-        raise SourceError(f"the CalDAV sync state {file.name} cannot be read: {type(err).__name__}") from err
+def _part(url: str) -> Path:
+    """A calendar's part name: its path on the server."""
+    return Path(urlsplit(url).path)
+
+
+def _url(account: Account, part: Path) -> str:
+    """The URL of the calendar at a part's path, on the account's server."""
+    return replace(account, path=str(part).rstrip("/") + "/").url
+
+
+def _stored(data: Any) -> tuple[str, dict[str, str]] | None:
+    """(calendar name, href -> etag) as the last read stored them, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("etags"), dict):
+        return None
+    return str(data.get("name")), {str(k): str(v) for k, v in data["etags"].items()}
 
 
 def register(registry: Registry) -> None:

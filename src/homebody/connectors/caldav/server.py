@@ -7,9 +7,11 @@ and what failed, never the password or the server's own words (they may quote th
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from caldav.collection import Calendar, CalendarSet
 from caldav.davclient import DAVClient
@@ -21,6 +23,8 @@ from homebody.errors import SourceError
 
 TIMEOUT = 60
 
+# RFC 3986 section 3.3: what a path may hold unencoded ("/" between segments, pchar in them).
+_PCHAR = "/:@!$&'()*+,;=-._~"
 _CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
 _ETAG = "{DAV:}getetag"
 _DATA = "{urn:ietf:params:xml:ns:caldav}calendar-data"
@@ -83,17 +87,31 @@ def calendars(client: DAVClient, url: str) -> list[tuple[str, str]]:
 
 
 def etags(client: DAVClient, url: str) -> dict[str, str]:
-    """Href -> etag of every object in the calendar (one PROPFIND, Depth: 1)."""
+    """Href -> etag of every object in the calendar (one PROPFIND, Depth: 1), not the calendar's own."""
     response = client.propfind(url, props=[_ETAG], depth=1)
     if response.status >= 400:
         raise error.DAVError(f"PROPFIND status {response.status}")
     props = response.expand_simple_props([dav.GetEtag()])
-    return {href: str(p.get(_ETAG) or "") for href, p in sorted(props.items())}
+    # The collection answers for itself too (its href ends in "/"): it is not an object.
+    return {href: str(p.get(_ETAG) or "") for href, p in sorted(props.items()) if not href.endswith("/")}
 
 
-def objects(client: DAVClient, url: str) -> list[CalendarObject]:
-    """Every event, to-do and journal of the calendar, with its etag and iCalendar data."""
-    response = client.report(url, _EVERY_OBJECT, depth=1)
+def objects(client: DAVClient, url: str, hrefs: Iterable[str] | None = None) -> list[CalendarObject]:
+    """The calendar's events, to-dos and journals with their etags and iCalendar data: every one, or
+    those at `hrefs` (RFC 4791 section 7.9, calendar-multiget: one round trip for the changed few)."""
+    if hrefs is None:
+        body = _EVERY_OBJECT
+    else:
+        # The library hands hrefs over decoded; on the wire they are URL paths again (RFC 4918 8.3).
+        wanted = "".join(f"<D:href>{escape(quote(href, safe=_PCHAR))}</D:href>" for href in sorted(hrefs))
+        if not wanted:
+            return []
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+            f"<D:prop><D:getetag/><C:calendar-data/></D:prop>{wanted}</C:calendar-multiget>"
+        )
+    response = client.report(url, body, depth=1)
     if response.status >= 400:
         raise error.DAVError(f"REPORT status {response.status}")
     props = response.expand_simple_props([dav.GetEtag(), cdav.CalendarData()])

@@ -60,6 +60,8 @@ class FeedConnector:
     kind = "feed"
     provides = frozenset({Kind.ARTICLE})
     description = "RSS/Atom news feeds: a feed file (.xml, .rss, .atom, .rdf), a folder of them, or a URL"
+    # A feed lists only its latest entries: an article that drops off its end was not deleted.
+    incremental = True
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._cache_dir = cache_dir

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Gone, Read, Registry, SyncContext
 from homebody.connectors.ics.parse import parse_calendar
 from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.vault.items import Kind
@@ -56,7 +56,7 @@ class IcsConnector:
             raise SourceError(f"cannot read {path}: {err.strerror or err}") from err
         raise SourceError(f"no .ics file or folder at {path}")
 
-    def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
+    def read(self, file: Path, context: SyncContext) -> Iterator[Read]:
         """Parse one .ics file; an unreadable file is one BadRecord, not the end of the sync."""
         try:
             user_zone = ZoneInfo(context.timezone)
@@ -68,7 +68,10 @@ class IcsConnector:
             yield BadRecord(file.name, "whole file", f"cannot read: {err.strerror or err}")
             return
         logger.debug("reading calendar file of %d bytes", len(data))
-        yield from parse_calendar(data, file_name=file.name, window=window(context.now), tz=user_zone)
+        span = window(context.now)
+        yield from parse_calendar(data, file_name=file.name, window=span, tz=user_zone)
+        # Occurrences from before the window were not expanded, not deleted: keep them.
+        yield Gone("", after=span[0])
 
 
 def register(registry: Registry) -> None:

@@ -116,9 +116,9 @@ class Session:
         return names
 
     def status(self, wire: str) -> dict[str, int]:
-        """UIDVALIDITY and UIDNEXT of a mailbox, without opening it; SourceError if there is none."""
+        """UIDVALIDITY, UIDNEXT and MESSAGES of a mailbox, without opening it; SourceError if none."""
         with self._errors("asking for the mailbox's status"):
-            typ, data = self.conn.status(self._quoted(wire), "(UIDVALIDITY UIDNEXT)")
+            typ, data = self.conn.status(self._quoted(wire), "(UIDVALIDITY UIDNEXT MESSAGES)")
         if typ != "OK":
             raise SourceError(f"IMAP {self.account.login}: {self._no_mailbox(wire)}")
         return parse_status(data)
@@ -130,6 +130,22 @@ class Session:
             if typ != "OK":
                 raise SourceError(f"IMAP {self.account.login}: {self._no_mailbox(wire)}")
             return self._response_number("UIDVALIDITY"), self._response_number("UIDNEXT")
+
+    def uids(self, up_to: int) -> set[int]:
+        """The UIDs from 1 to `up_to` still in the open mailbox (RFC 3501 section 6.4.4, UID SEARCH)."""
+        if up_to < 1:
+            return set()
+        with self._errors("listing the messages"):
+            typ, data = self.conn.uid("SEARCH", f"UID 1:{up_to}")
+        if typ != "OK":
+            raise SourceError(f"IMAP {self.account.login}: the server refused to list messages")
+        found: set[int] = set()
+        for line in data:
+            if isinstance(line, bytes):
+                found.update(int(n) for n in line.split() if n.isdigit())
+        # "1:n" also matches the highest UID when it is below 1 (RFC 3501 section 6.4.8): never here,
+        # but a UID past `up_to` is not one this search was about.
+        return {uid for uid in found if uid <= up_to}
 
     def batches(self, after: int, uidnext: int | None) -> Iterator[list[Fetched]]:
         """The messages with a UID above `after`, whole, in UID order, a batch at a time."""

@@ -1,98 +1,108 @@
-"""Where each mailbox's sync stands: a small JSON file per mailbox in the user's state folder.
+"""Where each mailbox's sync stands: a cursor per mailbox, kept in the source's state in the vault.
 
-The file holds the cursor, `uidvalidity` and `last_uid` (RFC 3501 section 2.3.1.1: a UID stays valid
-as long as the mailbox's UIDVALIDITY does not change), and what the server said the last time it was
-asked (`server`: UIDVALIDITY and UIDNEXT), so a mailbox with nothing new is not read. It is also the
-file the connector gives the sync for that mailbox: the sync reads a file again when it changed.
+The cursor holds `uidvalidity` and `last_uid` (RFC 3501 section 2.3.1.1: a UID stays valid as long as
+the mailbox's UIDVALIDITY does not change), and the UIDs the vault holds, as ranges ("1:500,502"),
+so a message expunged on the server can be told apart and deleted from the vault.
+
+Earlier versions kept the cursor in a JSON file per mailbox in the user's state folder; `legacy`
+reads such a file once, for a mailbox the vault has no cursor for yet.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from homebody.errors import SourceError
-
 SUFFIX = ".json"
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """How far one mailbox has been read; `uids` is None when not known (a legacy state file)."""
+
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    uids: frozenset[int] | None = frozenset()
+
+    def to_json(self) -> dict[str, Any]:
+        """The cursor as the source's state stores it."""
+        return {
+            "uidvalidity": self.uidvalidity,
+            "last_uid": self.last_uid,
+            "uids": None if self.uids is None else ranges(self.uids),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Cursor | None:
+        """The cursor stored under a mailbox, or None if there is none or it is damaged."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            uidvalidity = data.get("uidvalidity")
+            uids = data.get("uids")
+            return cls(
+                uidvalidity=None if uidvalidity is None else int(uidvalidity),
+                last_uid=int(data.get("last_uid") or 0),
+                uids=None if uids is None else expand(str(uids)),
+            )
+        except (TypeError, ValueError):
+            return None
+
+
+def ranges(uids: Iterable[int]) -> str:
+    """UIDs as IMAP writes sets (RFC 3501 section 9, sequence-set): "1:5,7,9:12"."""
+    out: list[str] = []
+    start = end = None
+    for uid in sorted(uids):
+        if end is not None and uid == end + 1:
+            end = uid
+            continue
+        if start is not None:
+            out.append(f"{start}:{end}" if start != end else str(start))
+        start = end = uid
+    if start is not None:
+        out.append(f"{start}:{end}" if start != end else str(start))
+    return ",".join(out)
+
+
+def expand(text: str) -> frozenset[int]:
+    """The UIDs of a set written by `ranges`; ValueError if it is not one."""
+    uids: set[int] = set()
+    for piece in filter(None, text.split(",")):
+        low, _, high = piece.partition(":")
+        uids.update(range(int(low), int(high or low) + 1))
+    return frozenset(uids)
+
+
 def default_state_dir() -> Path:
-    """The user's state folder for IMAP cursors (`~/.local/state/homebody/imap` on Linux)."""
+    """Where earlier versions kept IMAP cursors (`~/.local/state/homebody/imap` on Linux)."""
     return Path(platformdirs.user_state_dir("homebody", appauthor=False)) / "imap"
 
 
 def state_path(directory: Path, account_url: str, mailbox: str) -> Path:
-    """The state file of one mailbox of one account: named by a hash, so no name leaks into paths."""
+    """The legacy state file of one mailbox of one account (named by a hash of both)."""
     digest = hashlib.sha256(f"{account_url}\x00{mailbox}".encode()).hexdigest()
     return directory / f"{digest}{SUFFIX}"
 
 
-@dataclass(frozen=True)
-class MailboxState:
-    """One mailbox's cursor: which account and mailbox (wire name), and how far the sync has read."""
-
-    account: str
-    mailbox: str
-    uidvalidity: int | None = None
-    last_uid: int = 0
-    server: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def up_to_date(self) -> bool:
-        """True when the server's last STATUS shows no message past the cursor (RFC 3501 7.2.4)."""
-        uidvalidity = self.server.get("uidvalidity")
-        uidnext = self.server.get("uidnext")
-        return (
-            self.uidvalidity is not None
-            and uidvalidity == self.uidvalidity
-            and uidnext is not None
-            and uidnext - 1 <= self.last_uid
-        )
-
-
-def load(path: Path) -> MailboxState:
-    """The state in a file; SourceError if it is missing or not a state file."""
+def legacy(directory: Path, account_url: str, mailbox: str) -> Cursor | None:
+    """The cursor an earlier version's state file holds for a mailbox (wire name), if it is readable."""
+    path = state_path(directory, account_url, mailbox)
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise SourceError(f"cannot read the IMAP sync state {path}: {err.strerror or err}") from err
-    except ValueError as err:
-        raise SourceError(f"the IMAP sync state {path} is damaged ({type(err).__name__})") from err
-    try:
-        server = data.get("server") or {}
-        state = MailboxState(
-            account=str(data["account"]),
-            mailbox=str(data["mailbox"]),
-            uidvalidity=None if data.get("uidvalidity") is None else int(data["uidvalidity"]),
+        if (data["account"], data["mailbox"]) != (account_url, mailbox):
+            return None
+        uidvalidity = data.get("uidvalidity")
+        return Cursor(
+            uidvalidity=None if uidvalidity is None else int(uidvalidity),
             last_uid=int(data.get("last_uid") or 0),
-            server={str(k): int(v) for k, v in server.items() if v is not None},
+            uids=None,
         )
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        raise SourceError(f"the IMAP sync state {path} is damaged ({type(err).__name__})") from err
-    return state
-
-
-def save(path: Path, state: MailboxState) -> None:
-    """Write the state atomically: a crash leaves the old file or the new one, never half of one."""
-    text = json.dumps(asdict(state), indent=2, sort_keys=True) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise SourceError(f"cannot write the IMAP sync state {path}: {err.strerror or err}") from err
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -48,9 +48,6 @@ class NotesConnector:
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
-        # read() is given a file, not the source's folder, but a note's id is its path relative to
-        # that folder: files() remembers the folder each file was found in.
-        self._roots: dict[Path, Path] = {}
 
     def files(self, path: Path) -> list[Path]:
         """The note files at PATH: the file itself, or every note file in the folder, recursively."""
@@ -61,20 +58,15 @@ class NotesConnector:
         if not exists:
             raise SourceError(f"{path} does not exist: give a folder of notes or a {_SUFFIXES} file")
         if is_dir:
-            found = self._walk(path)
-            root = path
-        else:
-            if note_format(path.name) is None:
-                raise SourceError(f"{path} is not a notes file: expected one of {_SUFFIXES}")
-            try:
-                with path.open("rb"):
-                    pass
-            except OSError as err:
-                raise SourceError(f"cannot read {path}: {err.strerror}") from err
-            found, root = [path], path.parent
-        for file in found:
-            self._roots[file.absolute()] = root
-        return found
+            return self._walk(path)
+        if note_format(path.name) is None:
+            raise SourceError(f"{path} is not a notes file: expected one of {_SUFFIXES}")
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as err:
+            raise SourceError(f"cannot read {path}: {err.strerror}") from err
+        return [path]
 
     @staticmethod
     def _walk(root: Path) -> list[Path]:
@@ -89,13 +81,15 @@ class NotesConnector:
         if any(Path(err.filename or "") == root for err in unreadable):
             raise SourceError(f"cannot read the folder {root}: {unreadable[0].strerror}")
         if unreadable:
+            # Their notes are not listed, but still on disk: the sync keeps what it has of them.
             logger.warning("notes: %d subfolders could not be read and were skipped", len(unreadable))
         return sorted(found)
 
     def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
         """Parse one note file into its item, or a BadRecord if it is too large or unreadable."""
         zone = _zone(context.timezone)
-        root = self._roots.get(file.absolute(), file.parent)
+        # A note's id is its path relative to the folder the source was added with.
+        root = context.root if context.root is not None and context.root.is_dir() else file.parent
         try:
             name = file.relative_to(root).as_posix()
         except ValueError:
