@@ -317,3 +317,23 @@ def test_a_file_still_on_disk_but_no_longer_listed_deletes_nothing(tmp_path, vau
     (folder / "school.xml").unlink()
     [report] = sync_all(vault, registry, CONTEXT)
     assert (report.deleted, [s.item.title for s in vault.iter_items()]) == (1, ["Fete on Saturday"])
+
+
+def test_a_chat_export_that_starts_later_keeps_the_older_history(tmp_path, vault):
+    # Exports hold only a chat's most recent messages (and phones purge old ones): what falls off
+    # the start is history the file no longer covers; a message missing in between was deleted.
+    chat = tmp_path / "WhatsApp Chat with Sam.txt"
+    lines = [f"{day:02d}/10/2026, 09:00 - Sam: message on day {day}" for day in range(1, 11)]
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    registry = load_registry([])
+    vault.add_source("sam", "whatsapp", str(chat))
+    sync_all(vault, registry, CONTEXT)
+    assert len(_texts(vault)) == 10
+    later = [line for line in lines[4:] if not line.endswith("day 7")]  # days 1-4 fell off; day 7 deleted
+    chat.write_text("\n".join(later) + "\n", encoding="utf-8")
+    (report,) = sync_all(vault, registry, CONTEXT)
+    texts = _texts(vault)
+    assert report.deleted == 1 and report.failure is None
+    assert "message on day 7" not in texts
+    assert {f"message on day {d}" for d in (1, 2, 3, 4, 5, 10)} <= set(texts)
+    assert len(texts) == 9

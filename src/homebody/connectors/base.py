@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -43,6 +43,23 @@ class Gone:
 
     origin: str
     after: datetime | None = None
+
+
+def kept_history(read: Iterable[Read]) -> Iterator[Read]:
+    """A chat archive's read, passed through, then narrowed to the time it still covers.
+
+    Chat archives lose their oldest messages on their own: a phone set to keep messages for a year,
+    an export capped to the most recent ones. A message older than the oldest one read is history
+    the source no longer covers, not one the user deleted: it stays in the vault. A message missing
+    from within the time the archive still covers was deleted, and leaves.
+    """
+    oldest: datetime | None = None
+    for parsed in read:
+        if isinstance(parsed, Item) and parsed.ts is not None and (oldest is None or parsed.ts < oldest):
+            oldest = parsed.ts
+        yield parsed
+    # An archive that yields no dated message at all covers no time: it deletes nothing dated.
+    yield Gone("", after=oldest if oldest is not None else datetime.max.replace(tzinfo=UTC))
 
 
 #: What a parser yields: an item, or a bad record it skipped (yielded, not raised, so parsing goes on).

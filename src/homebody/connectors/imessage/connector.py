@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Parsed, Read, Registry, SyncContext, kept_history
 from homebody.connectors.imessage.query import read_database
 from homebody.errors import SourceError
 from homebody.vault.items import Item, Kind
@@ -109,8 +109,15 @@ class IMessageConnector:
             _check_database(file)
         return found
 
-    def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
-        """Read every message of one database into items, yielding a BadRecord for each unreadable row."""
+    def read(self, file: Path, context: SyncContext) -> Iterator[Read]:
+        """Read every message of one database into items, yielding a BadRecord for each unreadable row.
+
+        Messages older than the oldest one the database still holds (macOS's "Keep messages: 1
+        year" removes them) stay in the vault: `kept_history`.
+        """
+        return kept_history(self._messages(file))
+
+    def _messages(self, file: Path) -> Iterator[Parsed]:
         _check_database(file)
         items = bad = 0
         with _private_copy(file) as copy:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Parsed, Read, Registry, SyncContext, kept_history
 from homebody.connectors.whatsapp.grammar import match_header
 from homebody.connectors.whatsapp.parse import (
     chat_name_from_filename,
@@ -116,8 +116,15 @@ class WhatsAppConnector:
             raise SourceError(f"{path} is not a WhatsApp export: expected a .txt or .zip file")
         return [path]
 
-    def read(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
-        """Parse one export into message items, yielding a BadRecord for each unreadable line."""
+    def read(self, file: Path, context: SyncContext) -> Iterator[Read]:
+        """Parse one export into message items, yielding a BadRecord for each unreadable line.
+
+        An export holds at most the chat's most recent messages: older ones already in the vault
+        stay there (`kept_history`).
+        """
+        return kept_history(self._messages(file, context))
+
+    def _messages(self, file: Path, context: SyncContext) -> Iterator[Parsed]:
         zone = _zone(context.timezone)
         if file.suffix.lower() == ".zip":
             data, file_name = self._read_zip(file)
