@@ -112,3 +112,19 @@ def test_questions_that_are_not_sums_are_left_to_search(question):
 def test_money_is_written_with_its_symbol():
     assert money(Decimal("1234.5"), "GBP") == "£1,234.50"
     assert money(Decimal(3), "CHF") == "3.00 CHF"
+
+
+def test_a_merchant_is_matched_without_accents_and_by_its_stem(vault):
+    source = vault.add_source("card", "ofx", "/c")
+    rows = [
+        (datetime(2026, 9, 3, 10, tzinfo=UTC), "CAFE AMELIE", "-4.20"),  # banks drop accents
+        (datetime(2026, 9, 5, 10, tzinfo=UTC), "CAFE AMELIE", "-8.40"),
+        (datetime(2026, 9, 6, 10, tzinfo=UTC), "GREENGAGE GROCER", "-23.10"),  # "groceries" -> grocer
+        (datetime(2026, 9, 7, 10, tzinfo=UTC), "CAFE NERO", "-3.00"),
+    ]
+    for n, (when, payee, amount) in enumerate(rows):
+        vault.upsert(source, _tx(n, when, payee, amount), None)
+    cafe = compute(vault, read("How much did I spend at Café Amélie altogether?", NOW, ZONE), ZONE)
+    assert cafe.totals == {"GBP": Decimal("12.60")} and cafe.count == 2
+    food = compute(vault, read("How much did I spend on groceries in September?", NOW, ZONE), ZONE)
+    assert [s.item.title for s in food.rows] == ["GREENGAGE GROCER"]

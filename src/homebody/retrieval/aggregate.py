@@ -15,13 +15,14 @@ memo, note or bank category, directly or through a small lexicon of common merch
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from homebody.retrieval.query import fts_expression, terms
+from homebody.retrieval.query import terms
 from homebody.retrieval.when import When, find
 from homebody.vault.store import StoredItem, Vault, stored_item, utc_text
 
@@ -179,8 +180,10 @@ def _candidates(vault: Vault, question: AggregateQuestion) -> list[StoredItem]:
     if question.category:
         words.append(question.category)
     if words:
+        # By the same stems `_has` matches: "groceries" finds "GREENGAGE GROCER" (the index stems
+        # words its own way: "groceri", "grocer").
         where.append("i.rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-        params.append(fts_expression(words))
+        params.append(" OR ".join('"' + _stem(_plain(w)).replace('"', '""') + '"*' for w in words))
     rows = vault.conn.execute(
         f"""SELECT i.*, s.name AS source_name, s.kind AS source_kind FROM items i
             JOIN sources s ON s.id = i.source_id WHERE {" AND ".join(where)} ORDER BY i.ts""",
@@ -199,9 +202,18 @@ def _fields(stored: StoredItem) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
+def _stem(word: str) -> str:
+    """A word's first letters, enough to match its plural or other endings ("grocer" for "groceries")."""
+    return word if len(word) <= 4 else word[: max(4, len(word) - 2)]
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: a bank writes "CAFE AMELIE" for Café Amélie."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
 def _has(text: str, word: str) -> bool:
-    stem = word if len(word) <= 4 else word[: max(4, len(word) - 2)]
-    return re.search(rf"(?<![\w]){re.escape(stem)}", text) is not None
+    return re.search(rf"(?<![\w]){re.escape(_stem(_plain(word)))}", _plain(text)) is not None
 
 
 def _matches(stored: StoredItem, question: AggregateQuestion) -> bool:
