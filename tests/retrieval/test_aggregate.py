@@ -128,3 +128,6 @@ def test_a_merchant_is_matched_without_accents_and_by_its_stem(vault):
     assert cafe.totals == {"GBP": Decimal("12.60")} and cafe.count == 2
     food = compute(vault, read("How much did I spend on groceries in September?", NOW, ZONE), ZONE)
     assert [s.item.title for s in food.rows] == ["GREENGAGE GROCER"]
+    shopping = read("How much did I spend on food shopping in September?", NOW, ZONE)
+    assert shopping is not None and shopping.category == "groceries" and shopping.topic == ()
+    assert [s.item.title for s in compute(vault, shopping, ZONE).rows] == ["GREENGAGE GROCER"]

@@ -144,9 +144,12 @@ def read(question: str, now: datetime, zone: ZoneInfo) -> AggregateQuestion | No
     when = find(question, now, zone)
     rest = question if when is None else question[: when.start] + " " + question[when.end :]
     lowered = " ".join(rest.lower().split())
-    category = next((c for phrase, c in sorted(TOPICS.items(), key=lambda t: -len(t[0])) if
-                     re.search(rf"\b{re.escape(phrase)}\b", lowered)), None)  # fmt: skip
-    topic = tuple(w for w in terms(rest) if w not in _OPERATION_WORDS and w not in TOPICS)
+    named = next((phrase for phrase in sorted(TOPICS, key=lambda t: -len(t)) if
+                  re.search(rf"\b{re.escape(phrase)}\b", lowered)), None)  # fmt: skip
+    category = TOPICS[named] if named else None
+    # The words that named the category ("food shopping") are not also a merchant to look for.
+    said = set(terms(named)) if named else set()
+    topic = tuple(w for w in terms(rest) if w not in _OPERATION_WORDS and w not in TOPICS and w not in said)
     return AggregateQuestion(operation, topic, category, when)
 
 
