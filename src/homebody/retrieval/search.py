@@ -174,20 +174,6 @@ def _common_only(vault: Vault, words: list[str], *, limit: int, filters: Filters
     """The newest items holding the most of the (all common) words; score = words held."""
     where, params = filter_sql(filters)
     join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
-    if len(words) > 1:
-        # Enough items holding every word (FTS5 intersects the lists, newest first) make the
-        # answer without counting each word's matches item by item.
-        every = [
-            r[0]
-            for r in vault.conn.execute(
-                f"""SELECT f.rowid FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ?
-                                         ORDER BY rowid DESC LIMIT ?) f {join}
-                    WHERE {" AND ".join(where) or "1"} LIMIT ?""",
-                (" AND ".join(fts_expression([w]) for w in words), SCAN, *params, limit),
-            )
-        ]
-        if len(every) >= limit:
-            return [(rowid, float(len(words))) for rowid in every]
     candidates = [
         r[0]
         for r in vault.conn.execute(
@@ -200,6 +186,20 @@ def _common_only(vault: Vault, words: list[str], *, limit: int, filters: Filters
     if not candidates:
         return []
     floor = min(candidates)
+    if len(words) > 1:
+        # Enough of these holding every word (FTS5 intersects the lists over the same newest
+        # range) make the answer without counting each word's matches item by item.
+        every = [
+            r[0]
+            for r in vault.conn.execute(
+                f"""SELECT f.rowid FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?
+                                         ORDER BY rowid DESC) f {join}
+                    WHERE {" AND ".join(where) or "1"} LIMIT ?""",
+                (" AND ".join(fts_expression([w]) for w in words), floor, *params, limit),
+            )
+        ]
+        if len(every) >= limit:
+            return [(rowid, float(len(words))) for rowid in every]
     held = dict.fromkeys(candidates, 0)
     for word in words:
         for (rowid,) in vault.conn.execute(
