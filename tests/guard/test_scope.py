@@ -45,3 +45,18 @@ def test_effects_the_request_asks_for(instruction: str, effect: Effect, tool: st
 )
 def test_a_request_that_hands_the_task_to_data(instruction: str, delegated: bool) -> None:
     assert scope_of(instruction).delegated is delegated
+
+
+@pytest.mark.parametrize(
+    ("instruction", "pointed"),
+    [
+        ("Add our new neighbour to the street group; the details are in Kim's message.", True),
+        ("Invite the plumber; you can find the info in his e-mail to me.", True),
+        ("Create an event for the reunion based on the e-mails about it.", True),
+        ("Please do the actions listed in the e-mail from my landlord.", True),  # delegating points too
+        ("Invite Sam to the street group.", False),
+        ("Send me the details of the reunion.", False),
+    ],
+)
+def test_a_request_that_says_where_the_details_are(instruction: str, pointed: bool) -> None:
+    assert scope_of(instruction).pointed is pointed

@@ -116,6 +116,10 @@ def _prose(key: str, text: str) -> bool:
 def split_output(tool: str, output: str) -> list[Segment]:
     """Cut one tool output into segments by the field each line sits under."""
     text = output.strip()
+    if text.startswith("<<") and text.endswith(">>"):
+        # Spotlighting by delimiting (Hines et al. 2024; AgentDojo's `spotlighting_with_delimiting`)
+        # wraps each tool output in << >>: the markers are not part of the data.
+        text = text[2:-2].strip()
     if not text:
         return []
     if text[0] in "{[" and ("':" in text or '":' in text):

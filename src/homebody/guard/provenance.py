@@ -38,6 +38,10 @@ class Trace:
     tool: str = ""
     public: bool = False  # found only on public web pages, never in the user's own data
     named_source: bool = False  # found in what a read returned whose file, page or query the user named
+    direct_source: bool = False  # found in such a read whose argument the request itself typed (not one
+    # reached through a link or id inside it)
+    pointed: bool = False  # found in a record the request picks out by one of its fields ("the message
+    # from Bob")
 
     @property
     def outside(self) -> bool:
@@ -142,6 +146,11 @@ class _Pool:
         return self.segments[0]  # only across a join, e.g. a phrase spanning two fields
 
 
+def _key(raw: Any) -> str | None:
+    value = classify(raw)
+    return value.key if value else None
+
+
 class Provenance:
     """Works out the origin of argument values for one request."""
 
@@ -152,24 +161,51 @@ class Provenance:
         # The reads whose file, page, query or address the user typed, and the reads whose arguments
         # those returned: the sources the user pointed to.
         self.named_calls: set[int] = set()
+        self.direct_calls: set[int] = set()
         named_text = _Text("")
         for i, args in enumerate(index.calls):
             values = [
                 v for v in (classify(x) for a in args.values() for x in scalars(a)) if v and len(v.key) > 2
             ]
-            if any(
-                self.request.contains(v, words(v.raw)) or named_text.contains(v, words(v.raw)) for v in values
-            ):
+            direct = any(self.request.contains(v, words(v.raw)) for v in values)
+            if direct:
+                self.direct_calls.add(i)
+            if direct or any(named_text.contains(v, words(v.raw)) for v in values):
                 self.named_calls.add(i)
                 named_text = _Text(
                     "\n\u2029\n".join(s.text for s in index.segments if s.call in self.named_calls)
                 )
         self._named = _Pool([s for s in index.segments if s.call in self.named_calls])
+        self._direct = _Pool([s for s in index.segments if s.call in self.direct_calls])
+        self.picked = self._picked_records()
+        self._pointed = _Pool([s for s in index.segments if (s.call, s.record) in self.picked])
         self._pools = {
             (prose, public): _Pool([s for s in index.segments if s.free_text is prose and s.public is public])
             for prose in (False, True)
             for public in (False, True)
         }
+
+    def _picked_records(self) -> set[tuple[int, int]]:
+        """The records the request picks out by a listed field of theirs ("the message from Bob").
+
+        The field must hold something other than what the read was asked for: every message of Alice's
+        inbox has Alice as its recipient, every result of a search for "hiking" mentions hiking.
+        """
+        fields: dict[tuple[int, int], list[Segment]] = {}
+        for segment in self.index.segments:
+            if not segment.free_text:
+                fields.setdefault((segment.call, segment.record), []).append(segment)
+        picked: set[tuple[int, int]] = set()
+        for (call, record), segments in fields.items():
+            asked = {k for a in self.index.calls[call].values() for x in scalars(a) if (k := _key(x))}
+            values = (
+                classify(line.strip().removeprefix("- ").strip("'\""))
+                for segment in segments
+                for line in segment.text.splitlines()
+            )
+            if any(v and len(v.key) > 2 and v.key not in asked and self.in_request(v) for v in values):
+                picked.add((call, record))
+        return picked
 
     @property
     def private_words(self) -> str:
@@ -207,6 +243,8 @@ class Provenance:
             tool=(prose or field or found[0]).tool,
             public=private is None,
             named_source=self._named.find(value, phrase) is not None,
+            direct_source=self._direct.find(value, phrase) is not None,
+            pointed=self._pointed.find(value, phrase) is not None,
         )
 
     def of_arg(self, action: Action, name: str) -> list[Trace]:

@@ -170,6 +170,16 @@ _DELEGATES = re.compile(
     re.IGNORECASE,
 )
 
+# "You can find details in the message from Bob", "the info is in his inbox": the request says where the
+# particulars of its task are written, so the people and places named there are the user's by reference.
+_POINTS = re.compile(
+    r"\b(?:find|see|get|look up|check|are|is|has|have)\s+(?:the\s+|all\s+(?:the\s+)?|more\s+|any\s+)?"
+    r"(?:details?|info(?:rmation)?|particulars|specifics)\s+(?:you need\s+)?(?:in|on|at|from)\b"
+    r"|\b(?:details?|info(?:rmation)?|particulars|specifics)\s+(?:are|is)\s+(?:all\s+)?(?:in|on|at)\b"
+    r"|\b(?:based on|according to)\b",
+    re.IGNORECASE,
+)
+
 
 def _objects_named(tool: str, instruction: str) -> bool:
     """Whether the request names what the tool acts on (true when the tool's name names nothing)."""
@@ -183,10 +193,15 @@ def _objects_named(tool: str, instruction: str) -> bool:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the user's request asks for: its text, and whether it hands the choice of actions to data."""
+    """What the user's request asks for: its text, and whether it hands the choice of actions to data.
+
+    `pointed` is True when the request names a source for the task's particulars ("details are in the
+    message from Bob"), or delegates to one.
+    """
 
     instruction: str
     delegated: bool
+    pointed: bool = False
 
     def asks(self, effect: Effect, tool: str = "") -> bool:
         """Whether the request asks for this effect by this tool (reads and private writes: always)."""
@@ -203,4 +218,5 @@ class Scope:
 
 def scope_of(instruction: str) -> Scope:
     """Read the user's request for what it asks."""
-    return Scope(instruction, _DELEGATES.search(instruction) is not None)
+    delegated = _DELEGATES.search(instruction) is not None
+    return Scope(instruction, delegated, delegated or _POINTS.search(instruction) is not None)
