@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from homebody.guard.context import ContextIndex, Segment
@@ -22,6 +23,7 @@ _WORDS = re.compile(r"\w+")
 _SHORT = 3  # values of up to three words are matched as written; longer texts word by word
 
 
+@lru_cache(maxsize=8192)  # each value is looked up in several texts, and recurs across a run's calls
 def words(text: str) -> str:
     """A text as its case-folded words joined by single spaces, padded for whole-word lookups."""
     return " " + " ".join(_WORDS.findall(text.casefold())) + " "
@@ -38,10 +40,6 @@ class Trace:
     tool: str = ""
     public: bool = False  # found only on public web pages, never in the user's own data
     named_source: bool = False  # found in what a read returned whose file, page or query the user named
-    direct_source: bool = False  # found in such a read whose argument the request itself typed (not one
-    # reached through a link or id inside it)
-    pointed: bool = False  # found in a record the request picks out by one of its fields ("the message
-    # from Bob")
 
     @property
     def outside(self) -> bool:
@@ -59,7 +57,7 @@ class _Text:
         self._compact: str | None = None
         self._digits: str | None = None
         self._words: str | None = None
-        self._numbers: set[str] | None = None
+        self._numbers: frozenset[str] | None = None
 
     @property
     def flat(self) -> str:
@@ -92,7 +90,7 @@ class _Text:
         return self._words
 
     @property
-    def numbers(self) -> set[str]:
+    def numbers(self) -> frozenset[str]:
         """The canonical keys of the numbers the text writes."""
         if self._numbers is None:
             # "1. do this" names no number.
@@ -158,35 +156,40 @@ class Provenance:
         self.request = _Text(request.instruction, enumerators=False)
         self.known = known
         self.index = index
-        # The reads whose file, page, query or address the user typed, and the reads whose arguments
-        # those returned: the sources the user pointed to.
+        # The reads whose file, page, query or address the user typed (direct), and the reads whose
+        # arguments those returned: the sources the user pointed to.
         self.named_calls: set[int] = set()
         self.direct_calls: set[int] = set()
-        named_text = _Text("")
+        named_texts: list[_Text] = []
+        by_call: dict[int, list[Segment]] = {}
+        for segment in index.segments:
+            by_call.setdefault(segment.call, []).append(segment)
         for i, args in enumerate(index.calls):
             values = [
                 v for v in (classify(x) for a in args.values() for x in scalars(a)) if v and len(v.key) > 2
             ]
-            direct = any(self.request.contains(v, words(v.raw)) for v in values)
+            if not values:
+                continue
+            direct = any(self.in_request(v) for v in values)
             if direct:
                 self.direct_calls.add(i)
-            if direct or any(named_text.contains(v, words(v.raw)) for v in values):
+            if direct or any(t.contains(v, words(v.raw)) for t in named_texts for v in values):
                 self.named_calls.add(i)
-                named_text = _Text(
-                    "\n\u2029\n".join(s.text for s in index.segments if s.call in self.named_calls)
-                )
+                named_texts.append(_Text("\n\u2029\n".join(s.text for s in by_call.get(i, ()))))
         self._named = _Pool([s for s in index.segments if s.call in self.named_calls])
-        self._direct = _Pool([s for s in index.segments if s.call in self.direct_calls])
-        self.picked = self._picked_records()
-        self._pointed = _Pool([s for s in index.segments if (s.call, s.record) in self.picked])
         self._pools = {
             (prose, public): _Pool([s for s in index.segments if s.free_text is prose and s.public is public])
             for prose in (False, True)
             for public in (False, True)
         }
 
-    def _picked_records(self) -> set[tuple[int, int]]:
-        """The records the request picks out by a listed field of theirs ("the message from Bob").
+    @cached_property
+    def _direct(self) -> _Pool:
+        return _Pool([s for s in self.index.segments if s.call in self.direct_calls])
+
+    @cached_property
+    def picked(self) -> frozenset[tuple[int, int]]:
+        """The records (call, record) the request picks out by a listed field ("the message from Bob").
 
         The field must hold something other than what the read was asked for: every message of Alice's
         inbox has Alice as its recipient, every result of a search for "hiking" mentions hiking.
@@ -205,7 +208,22 @@ class Provenance:
             )
             if any(v and len(v.key) > 2 and v.key not in asked and self.in_request(v) for v in values):
                 picked.add((call, record))
-        return picked
+        return frozenset(picked)
+
+    @cached_property
+    def _picked(self) -> _Pool:
+        return _Pool([s for s in self.index.segments if (s.call, s.record) in self.picked])
+
+    def in_direct_source(self, value: Value) -> bool:
+        """Whether a read whose argument the request itself typed returned this value.
+
+        Not a read reached through a link or an id inside such a read: the user named the first only.
+        """
+        return self._direct.find(value, words(value.raw)) is not None
+
+    def in_picked_record(self, value: Value) -> bool:
+        """Whether the value is in a record the request picks out by one of its fields (see `picked`)."""
+        return self._picked.find(value, words(value.raw)) is not None
 
     @property
     def private_words(self) -> str:
@@ -243,8 +261,6 @@ class Provenance:
             tool=(prose or field or found[0]).tool,
             public=private is None,
             named_source=self._named.find(value, phrase) is not None,
-            direct_source=self._direct.find(value, phrase) is not None,
-            pointed=self._pointed.find(value, phrase) is not None,
         )
 
     def of_arg(self, action: Action, name: str) -> list[Trace]:

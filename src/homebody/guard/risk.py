@@ -108,7 +108,12 @@ def pointed_to(case: Case, trace: Trace) -> bool:
     out counts (not every result of a search, nor a page the message links to), and only for calls that
     can be undone.
     """
-    return case.scope.pointed and case.spec.reversible and trace.outside and trace.pointed
+    return (
+        case.scope.pointed
+        and case.spec.reversible
+        and trace.outside
+        and case.prov.in_picked_record(trace.value)
+    )
 
 
 def inside(case: Case, trace: Trace) -> bool:
@@ -315,7 +320,7 @@ def check_reads(case: Case) -> Iterator[Finding]:
                 0.4,
                 f"It opens '{shown(address)}' from {where(t)}, not from what your request pointed to.",
             )
-        elif t.in_text and t.direct_source:
+        elif t.in_text and case.prov.in_direct_source(t.value):
             yield Finding(
                 Level.NOTE,
                 0.2,
