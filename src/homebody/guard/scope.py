@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from homebody.tools.effects import Effect
 
@@ -205,17 +206,24 @@ class Scope:
 
     def asks(self, effect: Effect, tool: str = "") -> bool:
         """Whether the request asks for this effect by this tool (reads and private writes: always)."""
-        if effect in (Effect.READ, Effect.LOCAL_WRITE):
-            return True
-        if effect is Effect.SEND:
-            channel = next((name for name, pattern in _TOOL_CHANNEL if pattern.search(tool)), None)
-            pattern = _CHANNELS[channel] if channel else _ANY_SEND
-            return pattern.search(self.instruction) is not None
-        if _ASKS[effect].search(self.instruction) is None:
-            return False
-        return effect is not Effect.DELETE or _objects_named(tool, self.instruction)
+        return _asks(self.instruction, effect, tool)
 
 
+# The agent loop asks about every call of a run with the same request: read it once.
+@lru_cache(maxsize=1024)
+def _asks(instruction: str, effect: Effect, tool: str) -> bool:
+    if effect in (Effect.READ, Effect.LOCAL_WRITE):
+        return True
+    if effect is Effect.SEND:
+        channel = next((name for name, pattern in _TOOL_CHANNEL if pattern.search(tool)), None)
+        pattern = _CHANNELS[channel] if channel else _ANY_SEND
+        return pattern.search(instruction) is not None
+    if _ASKS[effect].search(instruction) is None:
+        return False
+    return effect is not Effect.DELETE or _objects_named(tool, instruction)
+
+
+@lru_cache(maxsize=256)
 def scope_of(instruction: str) -> Scope:
     """Read the user's request for what it asks."""
     delegated = _DELEGATES.search(instruction) is not None

@@ -56,11 +56,13 @@ class Value:
     key: str
 
 
+@lru_cache(maxsize=8192)  # the same outputs' texts are compared at every step of a run
 def flat(text: str) -> str:
     """Case-folded text with runs of whitespace made one space."""
     return " ".join(text.casefold().split())
 
 
+@lru_cache(maxsize=8192)
 def compact(text: str) -> str:
     """Letters and digits only, upper-cased: how account numbers are compared."""
     return re.sub(r"[^A-Za-z0-9]", "", text).upper()
