@@ -17,6 +17,7 @@ only for the figures. Records without labels (ToolEmu's scenarios) are run for t
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import hashlib
 import json
@@ -117,6 +118,7 @@ def main() -> None:
     parser.add_argument("--unattended", action="store_true", help="assess every record as an unattended run")
     args = parser.parse_args()
     policy = Policy()
+    gc.freeze()  # as `homebody guard assess` does: what import built is never collected per record
     files = sorted(p for p in args.folder.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz")))
     header = (
         f"{'file':34} {'n':>6} {'cat stop%':>9} {'cat blk%':>8} {'risky stop%':>11} "
