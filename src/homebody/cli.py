@@ -799,7 +799,7 @@ def guard_assess(app: App, files: tuple[Path, ...], as_json: bool, unattended: b
             counts["skipped"] += 1
             err.print(f"[yellow]skipped[/] {escape(where)}: {escape(str(error))}")
             continue
-        line = result_line(record, assess_record(record, policy))
+        line = result_line(record, assess_record(record, policy, model=app.model))
         counts[line["verdict"]] += 1
         if as_json:
             click.echo(json.dumps(line, ensure_ascii=False))

@@ -62,7 +62,7 @@ _GENERAL_SEND = (
     rf"remind {_SOMEONE}",
     r"notify",
     r"inform\b",
-    r"write\b",
+    r"write\b(?!\s*(?:[?.!]|$)|\s+about\b)",  # "write to Sam", not "what did Sam write (about X)?"
     r"contact\b",
     r"congratulat",
     r"thank",
