@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from homebody.guard.values import compact, flat, numbers_in, to_number
 from homebody.tools.effects import ContextEntry, Role, ToolSpec
@@ -215,6 +215,11 @@ class ContextIndex:
             ):
                 return to_number(fields["amount"])
         return None
+
+    @cached_property
+    def private_flat(self) -> str:
+        """The flat text of every segment of the user's own data (not public pages), a line each."""
+        return "\n".join(s.flat for s in self.segments if not s.public)
 
     def free_text(self) -> Iterator[Segment]:
         """The segments that are prose someone else wrote."""

@@ -110,6 +110,8 @@ def _seen(key: str, index: ContextIndex) -> bool:
 
 
 def _label_in_context(key: str, index: ContextIndex) -> str | None:
+    if key not in index.private_flat:
+        return None  # in no segment of the user's data: no need to look at each
     for segment in index.segments:
         if segment.public:
             continue  # what a public web page says is not the user's data
