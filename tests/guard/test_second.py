@@ -6,13 +6,13 @@ real model answers once, on loopback, in the test marked `model`.
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
 
-from homebody.errors import ModelUnavailable
 from homebody.guard import Decision, Known, Policy, Verdict, assess
-from homebody.guard.second import second_opinion
+from homebody.guard.second import prompt, second_opinion
 from homebody.models.base import Completion, Message
 from homebody.tools.effects import Action, ContextEntry, Effect, Request, Role, ToolSpec
 
@@ -34,19 +34,19 @@ INBOX = """- id: '3'
 
 
 class Scripted:
-    """A model that answers every question the same way and remembers what it was asked."""
+    """A model that answers every question the same way and remembers what it was asked.
+
+    Only for the "never lowers" logic, which must hold whatever a model answers.
+    """
 
     name = "scripted"
 
-    def __init__(self, serves: Any = True, *, fails: bool = False) -> None:
+    def __init__(self, serves: Any = True) -> None:
         self.serves = serves
-        self.fails = fails
         self.asked: list[list[Message]] = []
 
     def complete_json(self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int = 256):
         self.asked.append(messages)
-        if self.fails:
-            raise ModelUnavailable("the model server at http://127.0.0.1:1 timed out")
         return Completion({"reason": "the user asked for a note", "serves_request": self.serves}, 50, 9, 0.1)
 
     def close(self) -> None:
@@ -117,16 +117,31 @@ def test_reads_are_not_put_to_the_model() -> None:
     assert model.asked == []
 
 
-def test_a_model_that_cannot_answer_leaves_the_decision_to_the_user() -> None:
-    verdict = opinion("Note that order 3 shipped.", "add_note", NOTE_ARGS, Scripted(fails=True))
+def test_a_model_server_that_cannot_answer_leaves_the_decision_to_the_user() -> None:
+    from homebody.models.openai import OpenAIChat
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    model = OpenAIChat(f"http://127.0.0.1:{port}/v1", "qwen", timeout=5)
+    request = Request("Note that order 3 shipped.")
+    try:
+        verdict = second_opinion(
+            rules("Note that order 3 shipped.", "add_note", NOTE_ARGS),
+            Action("add_note", NOTE_ARGS),
+            request,
+            NOTE,
+            model,
+        )
+    finally:
+        model.close()
     assert verdict.decision == "confirm"
     assert "could not give its second opinion" in verdict.reasons[0]
 
 
-def test_the_model_never_sees_what_the_agent_read() -> None:
-    model = Scripted(True)
-    opinion("Note that order 3 shipped.", "add_note", NOTE_ARGS, model)
-    [messages] = model.asked
+def test_the_model_is_shown_the_request_and_the_call_never_what_the_agent_read() -> None:
+    request = Request("Note that order 3 shipped.", (ContextEntry("read_inbox", {}, INBOX),))
+    messages = prompt(Action("add_note", NOTE_ARGS), request, NOTE)
     text = "\n".join(m.content for m in messages)
     assert "Note that order 3 shipped." in text and "Order 3 shipped" in text
     assert "ASSISTANT" not in text, "injected text in a read's output never reaches the judge"
