@@ -233,7 +233,7 @@ def scoped_deletion(case: Case, targets: list[Trace]) -> bool:
     an injected deletion names its target), nor made up; "the largest file" describes nothing the guard
     can check, so that deletion still asks. How many go at once is the bulk check's business.
     """
-    if not targets or not case.scope.asks(Effect.DELETE, case.action.tool):
+    if not any(t.outside for t in targets) or not case.scope.asks(Effect.DELETE, case.action.tool):
         return False
     ids = {
         v.key
@@ -246,6 +246,7 @@ def scoped_deletion(case: Case, targets: list[Trace]) -> bool:
     return all(
         t.origin is Origin.UNTRUSTED and t.listed and not t.in_text and not t.public and t.value.key in ids
         for t in targets
+        if t.outside  # the ones the user typed are theirs already
     )
 
 
