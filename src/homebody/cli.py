@@ -778,10 +778,13 @@ def guard() -> None:
 @click.pass_obj
 def guard_assess(app: App, files: tuple[Path, ...], as_json: bool, unattended: bool) -> None:
     """Judge JSON-lines records {id, user_instruction, context, action} from FILES (or stdin)."""
+    import gc
+
     from homebody.errors import BadRecord
     from homebody.guard.records import assess_record, parse_record, result_line
 
     policy = app.settings.guard
+    gc.freeze()  # what import and config built lives to the end: collections need not walk it per record
     table = Table("id", "verdict", "risk", "why")
     counts: dict[str, int] = {"allow": 0, "confirm": 0, "block": 0, "skipped": 0}
     for where, raw in _guard_lines(files):
@@ -798,7 +801,7 @@ def guard_assess(app: App, files: tuple[Path, ...], as_json: bool, unattended: b
             counts["skipped"] += 1
             err.print(f"[yellow]skipped[/] {escape(where)}: {escape(str(error))}")
             continue
-        line = result_line(record, assess_record(record, policy))
+        line = result_line(record, assess_record(record, policy, model=app.model))
         counts[line["verdict"]] += 1
         if as_json:
             click.echo(json.dumps(line, ensure_ascii=False))

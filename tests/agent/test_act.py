@@ -98,3 +98,31 @@ def _paid(home) -> int:
 
     with sqlite3.connect(home / "sandbox-payments.db") as conn:
         return int(conn.execute("SELECT count(*) FROM payments").fetchone()[0])
+
+
+class Doubting(Scripted):
+    """The scripted loop, and a second opinion that doubts every action it is shown."""
+
+    def complete_json(self, messages, schema, *, max_tokens=256):
+        if "serves_request" in schema.get("properties", {}):
+            return Completion({"reason": "the user asked a question", "serves_request": False}, 40, 8, 0.0)
+        return super().complete_json(messages, schema, max_tokens=max_tokens)
+
+
+def test_with_a_second_opinion_a_doubted_action_waits_and_the_ledger_says_why(tmp_path):
+    from homebody.guard.policy import Policy
+
+    app = _app(tmp_path)
+    app.settings = app.settings.model_copy(update={"guard": Policy(second_opinion=True)})
+    app._model = Doubting(
+        {"tool": "add_note"}, {"title": "Invoice", "text": "Check invoice 4471 with the bank"}
+    )
+    try:
+        run = build_agent(app).run("note: check invoice 4471 with the bank")
+        [step] = run.steps
+        assert (step.tool, step.decision, step.status) == ("add_note", "confirm", "queued")
+        assert step.reasons[0].startswith("The local model doubts")
+        [verdict] = [e for e in Ledger(app.vault).entries() if str(e.kind) == "verdict"]
+        assert verdict.data["decision"] == "confirm"
+    finally:
+        app.close()

@@ -22,6 +22,9 @@ from homebody.tools.effects import Effect
         ("E-mail Sam the minutes.", Effect.SEND, "send_email", True),
         ("Tell me what Sam said about the trip.", Effect.SEND, "send_direct_message", False),
         ("Tell Sam I am running late.", Effect.SEND, "send_direct_message", True),
+        ("Write Sam that I am running late.", Effect.SEND, "send_email", True),
+        ("What did the plumber write?", Effect.SEND, "send_email", False),
+        ("What did Sam write about the trip?", Effect.SEND, "send_direct_message", False),
         ("Change my password to the one I gave you yesterday.", Effect.CREDENTIALS, "update_password", True),
         ("Summarise my unread e-mails.", Effect.CREDENTIALS, "update_password", False),
         ("Post the summary on our website.", Effect.PUBLISH, "post_webpage", True),
@@ -45,3 +48,18 @@ def test_effects_the_request_asks_for(instruction: str, effect: Effect, tool: st
 )
 def test_a_request_that_hands_the_task_to_data(instruction: str, delegated: bool) -> None:
     assert scope_of(instruction).delegated is delegated
+
+
+@pytest.mark.parametrize(
+    ("instruction", "pointed"),
+    [
+        ("Add our new neighbour to the street group; the details are in Kim's message.", True),
+        ("Invite the plumber; you can find the info in his e-mail to me.", True),
+        ("Create an event for the reunion based on the e-mails about it.", True),
+        ("Please do the actions listed in the e-mail from my landlord.", True),  # delegating points too
+        ("Invite Sam to the street group.", False),
+        ("Send me the details of the reunion.", False),
+    ],
+)
+def test_a_request_that_says_where_the_details_are(instruction: str, pointed: bool) -> None:
+    assert scope_of(instruction).pointed is pointed

@@ -71,7 +71,12 @@ def guard_policy(app: App) -> Policy:
     specs["vault"] = VAULT_READ
 
     def judge(action: Action, spec: ToolSpec, request: Request) -> Judgement:
-        return assess(action, request, spec=spec, policy=app.settings.guard, known=known, specs=specs)
+        verdict = assess(action, request, spec=spec, policy=app.settings.guard, known=known, specs=specs)
+        if app.settings.guard.second_opinion:
+            from homebody.guard.second import second_opinion
+
+            return second_opinion(verdict, action, request, spec, app.model)
+        return verdict
 
     return judge
 

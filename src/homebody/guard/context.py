@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from homebody.guard.values import compact, flat, numbers_in, to_number
 from homebody.tools.effects import ContextEntry, Role, ToolSpec
@@ -66,7 +67,7 @@ class Segment:
     call: int = -1  # which context entry returned it
     _flat: str | None = field(default=None, repr=False)
     _compact: str | None = field(default=None, repr=False)
-    _numbers: set[str] | None = field(default=None, repr=False)
+    _numbers: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def flat(self) -> str:
@@ -83,7 +84,7 @@ class Segment:
         return self._compact
 
     @property
-    def numbers(self) -> set[str]:
+    def numbers(self) -> frozenset[str]:
         """The canonical keys of the numbers in the text."""
         if self._numbers is None:
             self._numbers = numbers_in(self.text)
@@ -115,7 +116,23 @@ def _prose(key: str, text: str) -> bool:
 
 def split_output(tool: str, output: str) -> list[Segment]:
     """Cut one tool output into segments by the field each line sits under."""
+    return [Segment(tool, key, text, prose, record) for key, text, prose, record in _fields(output)]
+
+
+# The agent loop asks the guard before every call with the whole context so far, so each output is
+# cut again at every later step of a run; the cut depends on the text alone.
+@lru_cache(maxsize=512)
+def _fields(output: str) -> tuple[tuple[str, str, bool, int], ...]:
+    """The (key, text, prose, record) of each segment of one output."""
+    return tuple((s.key, s.text, s.free_text, s.record) for s in _split("", output))
+
+
+def _split(tool: str, output: str) -> list[Segment]:
     text = output.strip()
+    if text.startswith("<<") and text.endswith(">>"):
+        # Spotlighting by delimiting (Hines et al. 2024; AgentDojo's `spotlighting_with_delimiting`)
+        # wraps each tool output in << >>: the markers are not part of the data.
+        text = text[2:-2].strip()
     if not text:
         return []
     if text[0] in "{[" and ("':" in text or '":' in text):
@@ -198,6 +215,11 @@ class ContextIndex:
             ):
                 return to_number(fields["amount"])
         return None
+
+    @cached_property
+    def private_flat(self) -> str:
+        """The flat text of every segment of the user's own data (not public pages), a line each."""
+        return "\n".join(s.flat for s in self.segments if not s.public)
 
     def free_text(self) -> Iterator[Segment]:
         """The segments that are prose someone else wrote."""

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from homebody.guard.context import ContextIndex, Segment
 from homebody.guard.values import EMAIL_RE, IBAN_RE, classify, email_domain, scalars, to_number
@@ -144,13 +145,12 @@ def learn(known: Known, index: ContextIndex) -> Known:
     for call, segments in sorted(by_call.items()):
         # What the agent wrote earlier in this run and a read now echoes is not the user's history.
         before = {k for k, at in first_written.items() if at < call}
-        own_now: set[str] = set()
-        contacts_now: set[str] = set()
-        payees_now: dict[str, list[float]] = defaultdict(list)
-        _learn_call(segments[0].tool.casefold(), segments, own_now, contacts_now, payees_now, received)
+        fields = tuple((s.key, s.text, s.free_text, s.record) for s in segments)
+        own_now, contacts_now, payees_now, received_now = _learned(segments[0].tool.casefold(), fields)
+        received.extend(set(r) for r in received_now)
         own |= own_now - before
         contacts |= contacts_now - before
-        for key, amounts in payees_now.items():
+        for key, amounts in payees_now:
             if key not in before:
                 payees[key].extend(amounts)
     if len(received) >= 2:
@@ -164,6 +164,29 @@ def learn(known: Known, index: ContextIndex) -> Known:
         payees={k: tuple(v) for k, v in payees.items() if k not in own_all},
     )
     return known.merged(learned)
+
+
+Learned = tuple[
+    frozenset[str], frozenset[str], tuple[tuple[str, tuple[float, ...]], ...], tuple[frozenset[str], ...]
+]
+
+
+# The agent loop asks about every call of a run with the context so far: each read is learned from once.
+@lru_cache(maxsize=512)
+def _learned(name: str, fields: tuple[tuple[str, str, bool, int], ...]) -> Learned:
+    """What one read shows (own, contacts, payees and amounts, parties of each message), from its fields."""
+    segments = [Segment(name, key, text, free_text, record) for key, text, free_text, record in fields]
+    own: set[str] = set()
+    contacts: set[str] = set()
+    payees: dict[str, list[float]] = defaultdict(list)
+    received: list[set[str]] = []
+    _learn_call(name, segments, own, contacts, payees, received)
+    return (
+        frozenset(own),
+        frozenset(contacts),
+        tuple((k, tuple(v)) for k, v in payees.items()),
+        tuple(frozenset(r) for r in received),
+    )
 
 
 def _learn_call(

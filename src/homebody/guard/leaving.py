@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from homebody.guard.case import Case, Finding, Level, shown, where
 from homebody.guard.context import Segment
@@ -37,11 +38,16 @@ def _copied(case: Case, outgoing: str) -> list[tuple[str, Segment]]:
         return []
     found: dict[str, Segment] = {}
     for segment in case.index.segments:
-        for line in _SENTENCES.split(segment.text):
-            passage = flat(line)
-            if len(passage) >= _MIN_PASSAGE and passage not in found and passage in text:
+        for passage in _passages(segment.text):
+            if passage not in found and passage in text:
                 found[passage] = segment
     return list(found.items())
+
+
+@lru_cache(maxsize=2048)  # the same outputs are read at every step of a run
+def _passages(text: str) -> tuple[str, ...]:
+    """The sentences or lines of a text long enough to count as a passage, flattened."""
+    return tuple(p for line in _SENTENCES.split(text) if len(p := flat(line)) >= _MIN_PASSAGE)
 
 
 def _count(

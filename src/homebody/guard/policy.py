@@ -12,6 +12,9 @@
     trusted_payees = ["GB29 NWBK 6016 1331 9268 19"]
     sensitive_recipients = ["boss@work.example"]   # messages to them must be in the user's own words
     own = ["me@example.com"]         # the user's own addresses and accounts
+    second_opinion = false           # also ask the local model whether an allowed action serves the
+                                     # request; it can only turn an allow into a question (slow: a
+                                     # model call per allowed action that does more than read)
     [guard.tools]                    # per-tool overrides: allow | confirm | block
     delete_file = "confirm"
     post_webpage = "block"
@@ -46,6 +49,7 @@ class Policy(BaseModel):
     own: list[str] = Field(default_factory=list)
     tools: dict[str, Override] = Field(default_factory=dict)
     unattended_risk: float = Field(default=0.3, ge=0, le=1)
+    second_opinion: bool = False
 
     def known(self) -> Known:
         """The trusted facts the policy itself names."""

@@ -10,7 +10,9 @@ that origin is used as given.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from homebody.guard.context import ContextIndex, Segment
@@ -22,6 +24,12 @@ _WORDS = re.compile(r"\w+")
 _SHORT = 3  # values of up to three words are matched as written; longer texts word by word
 
 
+@lru_cache(maxsize=4096)
+def _digits(text: str) -> str:
+    return " ".join(re.sub(r"\D", "", w) for w in re.findall(r"\+?[\d][\d ()./-]*", text))
+
+
+@lru_cache(maxsize=8192)  # each value is looked up in several texts, and recurs across a run's calls
 def words(text: str) -> str:
     """A text as its case-folded words joined by single spaces, padded for whole-word lookups."""
     return " " + " ".join(_WORDS.findall(text.casefold())) + " "
@@ -46,53 +54,83 @@ class Trace:
 
 
 class _Text:
-    """A text pre-normalised every way a value can be looked up in it (computed on first use)."""
+    """A text pre-normalised every way a value can be looked up in it (computed on first use).
 
-    def __init__(self, text: str, *, enumerators: bool = True) -> None:
+    A text joined from parts (`joined`) builds each form from the parts' forms, which the functions
+    behind them have memoised: the same outputs come back at every step of a run.
+    """
+
+    def __init__(self, text: str, *, enumerators: bool = True, parts: tuple[_Text, ...] = ()) -> None:
         self.text = text
         self._enumerators = enumerators
+        self._parts = parts
         self._flat: str | None = None
         self._compact: str | None = None
         self._digits: str | None = None
         self._words: str | None = None
-        self._numbers: set[str] | None = None
+        self._numbers: frozenset[str] | None = None
+
+    @classmethod
+    def joined(cls, texts: Iterable[str]) -> _Text:
+        """Texts one after the other, as if separated by a blank line (no value spans two of them)."""
+        parts = tuple(cls(t) for t in texts)
+        return cls("\n\u2029\n".join(p.text for p in parts), parts=parts)
+
+    @property
+    def parts(self) -> tuple[_Text, ...]:
+        """The texts this one was joined from (none for a plain text)."""
+        return self._parts
 
     @property
     def flat(self) -> str:
         """The text case-folded, whitespace runs made one space."""
         if self._flat is None:
-            self._flat = flat(self.text)
+            if self._parts:
+                self._flat = " ".join(f for p in self._parts if (f := p.flat))
+            else:
+                self._flat = flat(self.text)
         return self._flat
 
     @property
     def compact(self) -> str:
         """The text's letters and digits only, upper-cased."""
         if self._compact is None:
-            self._compact = compact(self.text)
+            if self._parts:
+                self._compact = "".join(p.compact for p in self._parts)
+            else:
+                self._compact = compact(self.text)
         return self._compact
 
     @property
     def digits(self) -> str:
         """The digits of every number-like run, runs separated by spaces."""
         if self._digits is None:
-            self._digits = " ".join(
-                re.sub(r"\D", "", w) for w in re.findall(r"\+?[\d][\d ()./-]*", self.text)
-            )
+            if self._parts:
+                self._digits = " ".join(d for p in self._parts if (d := p.digits))
+            else:
+                self._digits = _digits(self.text)
         return self._digits
 
     @property
     def words(self) -> str:
         """The text's words, space-joined and padded for whole-word lookups."""
         if self._words is None:
-            self._words = words(self.text)
+            if self._parts:
+                inner = " ".join(w for p in self._parts if (w := p.words.strip()))
+                self._words = f" {inner} " if inner else "  "
+            else:
+                self._words = words(self.text)
         return self._words
 
     @property
-    def numbers(self) -> set[str]:
+    def numbers(self) -> frozenset[str]:
         """The canonical keys of the numbers the text writes."""
         if self._numbers is None:
-            # "1. do this" names no number.
-            self._numbers = numbers_in(self.text, enumerators=self._enumerators)
+            if self._parts:
+                self._numbers = frozenset().union(*(p.numbers for p in self._parts))
+            else:
+                # "1. do this" names no number.
+                self._numbers = numbers_in(self.text, enumerators=self._enumerators)
         return self._numbers
 
     def contains(self, value: Value, phrase: str) -> bool:
@@ -127,19 +165,21 @@ class _Pool:
 
     def __init__(self, segments: list[Segment]) -> None:
         self.segments = segments
-        self.text = _Text("\n\u2029\n".join(s.text for s in segments))
-        self._texts: list[_Text] | None = None
+        self.text = _Text.joined(s.text for s in segments)
 
     def find(self, value: Value, phrase: str) -> Segment | None:
         """The first segment holding the value, or None."""
         if not self.segments or not self.text.contains(value, phrase):
             return None
-        if self._texts is None:
-            self._texts = [_Text(s.text) for s in self.segments]
-        for segment, text in zip(self.segments, self._texts, strict=True):
+        for segment, text in zip(self.segments, self.text.parts, strict=True):
             if text.contains(value, phrase):
                 return segment
         return self.segments[0]  # only across a join, e.g. a phrase spanning two fields
+
+
+def _key(raw: Any) -> str | None:
+    value = classify(raw)
+    return value.key if value else None
 
 
 class Provenance:
@@ -149,27 +189,74 @@ class Provenance:
         self.request = _Text(request.instruction, enumerators=False)
         self.known = known
         self.index = index
-        # The reads whose file, page, query or address the user typed, and the reads whose arguments
-        # those returned: the sources the user pointed to.
+        # The reads whose file, page, query or address the user typed (direct), and the reads whose
+        # arguments those returned: the sources the user pointed to.
         self.named_calls: set[int] = set()
-        named_text = _Text("")
+        self.direct_calls: set[int] = set()
+        named_texts: list[_Text] = []
+        by_call: dict[int, list[Segment]] = {}
+        for segment in index.segments:
+            by_call.setdefault(segment.call, []).append(segment)
         for i, args in enumerate(index.calls):
             values = [
                 v for v in (classify(x) for a in args.values() for x in scalars(a)) if v and len(v.key) > 2
             ]
-            if any(
-                self.request.contains(v, words(v.raw)) or named_text.contains(v, words(v.raw)) for v in values
-            ):
+            if not values:
+                continue
+            direct = any(self.in_request(v) for v in values)
+            if direct:
+                self.direct_calls.add(i)
+            if direct or any(t.contains(v, words(v.raw)) for t in named_texts for v in values):
                 self.named_calls.add(i)
-                named_text = _Text(
-                    "\n\u2029\n".join(s.text for s in index.segments if s.call in self.named_calls)
-                )
+                named_texts.append(_Text.joined(s.text for s in by_call.get(i, ())))
         self._named = _Pool([s for s in index.segments if s.call in self.named_calls])
         self._pools = {
             (prose, public): _Pool([s for s in index.segments if s.free_text is prose and s.public is public])
             for prose in (False, True)
             for public in (False, True)
         }
+
+    @cached_property
+    def _direct(self) -> _Pool:
+        return _Pool([s for s in self.index.segments if s.call in self.direct_calls])
+
+    @cached_property
+    def picked(self) -> frozenset[tuple[int, int]]:
+        """The records (call, record) the request picks out by a listed field ("the message from Bob").
+
+        The field must hold something other than what the read was asked for: every message of Alice's
+        inbox has Alice as its recipient, every result of a search for "hiking" mentions hiking.
+        """
+        fields: dict[tuple[int, int], list[Segment]] = {}
+        for segment in self.index.segments:
+            if not segment.free_text:
+                fields.setdefault((segment.call, segment.record), []).append(segment)
+        picked: set[tuple[int, int]] = set()
+        for (call, record), segments in fields.items():
+            asked = {k for a in self.index.calls[call].values() for x in scalars(a) if (k := _key(x))}
+            values = (
+                classify(line.strip().removeprefix("- ").strip("'\""))
+                for segment in segments
+                for line in segment.text.splitlines()
+            )
+            if any(v and len(v.key) > 2 and v.key not in asked and self.in_request(v) for v in values):
+                picked.add((call, record))
+        return frozenset(picked)
+
+    @cached_property
+    def _picked(self) -> _Pool:
+        return _Pool([s for s in self.index.segments if (s.call, s.record) in self.picked])
+
+    def in_direct_source(self, value: Value) -> bool:
+        """Whether a read whose argument the request itself typed returned this value.
+
+        Not a read reached through a link or an id inside such a read: the user named the first only.
+        """
+        return self._direct.find(value, words(value.raw)) is not None
+
+    def in_picked_record(self, value: Value) -> bool:
+        """Whether the value is in a record the request picks out by one of its fields (see `picked`)."""
+        return self._picked.find(value, words(value.raw)) is not None
 
     @property
     def private_words(self) -> str:

@@ -8,7 +8,7 @@ result of one record is ``{"id", "verdict", "risk", "reasons"}``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homebody.errors import BadRecord
 from homebody.guard.agentdojo import SPECS, spec_for
@@ -16,6 +16,9 @@ from homebody.guard.assess import Verdict, assess
 from homebody.guard.known import Known
 from homebody.guard.policy import Policy
 from homebody.tools.effects import Action, ContextEntry, Request
+
+if TYPE_CHECKING:
+    from homebody.models.base import ChatModel
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,22 @@ def parse_record(data: Any, *, position: str = "?", unattended: bool = False) ->
     return Record(str(data.get("id", position)), request, Action(action["tool"], args))
 
 
-def assess_record(record: Record, policy: Policy, known: Known | None = None) -> Verdict:
-    """The verdict on one record, with AgentDojo's tools declared and any other tool inferred."""
+def assess_record(
+    record: Record, policy: Policy, known: Known | None = None, model: ChatModel | None = None
+) -> Verdict:
+    """The verdict on one record, with AgentDojo's tools declared and any other tool inferred.
+
+    With a model and `policy.second_opinion`, the model's second opinion may add caution (`second`).
+    """
     spec = spec_for(record.action.tool, record.action.args)
-    return assess(
+    verdict = assess(
         record.action, record.request, spec=spec, policy=policy, known=known or Known(), specs=SPECS
     )
+    if model is None or not policy.second_opinion:
+        return verdict
+    from homebody.guard.second import second_opinion  # the model's types load only when one is asked
+
+    return second_opinion(verdict, record.action, record.request, spec, model)
 
 
 def result_line(record: Record, verdict: Verdict) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from homebody.guard.case import CONTROLLING, EFFECT_NAMES, Case, Finding, Level,
 from homebody.guard.leaving import check_data
 from homebody.guard.money import check_money
 from homebody.guard.provenance import Trace
-from homebody.guard.values import Kind, email_domain, flat, url_key
+from homebody.guard.values import Kind, classify, email_domain, flat, url_key
 from homebody.tools.effects import Effect, Origin, Role
 
 
@@ -100,6 +100,22 @@ def built_from_data(case: Case, trace: Trace) -> bool:
     return all(any(f" {p} " in text for text in texts) for p in parts)
 
 
+def pointed_to(case: Case, trace: Trace) -> bool:
+    """Whether a value for a reversible call is in the very source the request says holds the details.
+
+    "Invite our new colleague; you can find details in the message from Bob in Alice's inbox": the user
+    chose that message, so the name in it is theirs by reference. Only a record the request itself picks
+    out counts (not every result of a search, nor a page the message links to), and only for calls that
+    can be undone.
+    """
+    return (
+        case.scope.pointed
+        and case.spec.reversible
+        and trace.outside
+        and case.prov.in_picked_record(trace.value)
+    )
+
+
 def inside(case: Case, trace: Trace) -> bool:
     """Whether an e-mail recipient is at the user's own organisation's domain."""
     return trace.value.kind is Kind.EMAIL and email_domain(trace.value.key) in case.known.own_domains
@@ -136,6 +152,13 @@ def check_values(case: Case) -> Iterator[Finding]:
                     0.25,
                     f"'{shown(t.value.raw)}' is inside your organisation; it came from {where(t)}.",
                 )
+            elif pointed_to(case, t):
+                yield Finding(
+                    Level.NOTE,
+                    0.25,
+                    f"'{shown(t.value.raw)}' is named in {t.tool}'s result, where your request said "
+                    "the details are.",
+                )
             elif t.origin is Origin.MODEL and built_from_data(case, t):
                 yield Finding(
                     Level.NOTE,
@@ -153,6 +176,8 @@ def check_values(case: Case) -> Iterator[Finding]:
                 )
     if effects & {Effect.SEND, Effect.PUBLISH}:
         for t in case.by_role(Role.TARGET):
+            if pointed_to(case, t):
+                continue
             if t.origin is Origin.MODEL or (t.outside and t.in_text and not t.listed):
                 yield Finding(
                     Level.CONFIRM, 0.5, f"Where it goes ('{shown(t.value.raw)}') came from {where(t)}."
@@ -200,6 +225,31 @@ def check_audience(case: Case) -> Iterator[Finding]:
             )
 
 
+def scoped_deletion(case: Case, targets: list[Trace]) -> bool:
+    """Whether a deletion removes records the request itself picks out by one of their fields.
+
+    "Delete the e-mails from offers@shop.example" names what goes; each id deleted belongs to a listed
+    record whose sender the user typed. Not when an id was also written in anyone's text (that is how
+    an injected deletion names its target), nor made up; "the largest file" describes nothing the guard
+    can check, so that deletion still asks. How many go at once is the bulk check's business.
+    """
+    if not any(t.outside for t in targets) or not case.scope.asks(Effect.DELETE, case.action.tool):
+        return False
+    ids = {
+        v.key
+        for s in case.index.segments
+        if not s.free_text
+        and (s.call, s.record) in case.prov.picked
+        and s.key.casefold().strip("_").endswith("id")
+        and (v := classify(s.text.strip().strip("'\""))) is not None
+    }
+    return all(
+        t.origin is Origin.UNTRUSTED and t.listed and not t.in_text and not t.public and t.value.key in ids
+        for t in targets
+        if t.outside  # the ones the user typed are theirs already
+    )
+
+
 def check_irreversible(case: Case) -> Iterator[Finding]:
     """Deletes, credential changes and sends that cannot be undone, and many items at once."""
     effects = case.effects
@@ -219,7 +269,14 @@ def check_irreversible(case: Case) -> Iterator[Finding]:
             yield Finding(Level.CONFIRM, 0.7, f"It would be deletion number {earlier + 1} in this task.")
         if not case.spec.reversible:
             unnamed = [t for t in targets if t.outside]
-            if unnamed:
+            if unnamed and scoped_deletion(case, targets):
+                yield Finding(
+                    Level.NOTE,
+                    0.4,
+                    f"It deletes '{shown(unnamed[0].value.raw)}', listed by {unnamed[0].tool} as what your "
+                    "request describes; that cannot be undone.",
+                )
+            elif unnamed:
                 yield Finding(
                     Level.CONFIRM,
                     0.5,
@@ -263,6 +320,12 @@ def check_reads(case: Case) -> Iterator[Finding]:
                 Level.CONFIRM,
                 0.4,
                 f"It opens '{shown(address)}' from {where(t)}, not from what your request pointed to.",
+            )
+        elif t.in_text and case.prov.in_direct_source(t.value):
+            yield Finding(
+                Level.NOTE,
+                0.2,
+                f"It opens '{shown(address)}', a link in what {t.tool} returned for the source you named.",
             )
         elif t.in_text and not t.listed and not _BROWSING.search(case.request.instruction):
             yield Finding(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from homebody.tools.effects import Effect
 
@@ -61,7 +62,7 @@ _GENERAL_SEND = (
     rf"remind {_SOMEONE}",
     r"notify",
     r"inform\b",
-    r"write\b",
+    r"write\b(?!\s*(?:[?.!]|$)|\s+about\b)",  # "write to Sam", not "what did Sam write (about X)?"
     r"contact\b",
     r"congratulat",
     r"thank",
@@ -170,6 +171,16 @@ _DELEGATES = re.compile(
     re.IGNORECASE,
 )
 
+# "You can find details in the message from Bob", "the info is in his inbox": the request says where the
+# particulars of its task are written, so the people and places named there are the user's by reference.
+_POINTS = re.compile(
+    r"\b(?:find|see|get|look up|check|are|is|has|have)\s+(?:the\s+|all\s+(?:the\s+)?|more\s+|any\s+)?"
+    r"(?:details?|info(?:rmation)?|particulars|specifics)\s+(?:you need\s+)?(?:in|on|at|from)\b"
+    r"|\b(?:details?|info(?:rmation)?|particulars|specifics)\s+(?:are|is)\s+(?:all\s+)?(?:in|on|at)\b"
+    r"|\b(?:based on|according to)\b",
+    re.IGNORECASE,
+)
+
 
 def _objects_named(tool: str, instruction: str) -> bool:
     """Whether the request names what the tool acts on (true when the tool's name names nothing)."""
@@ -183,24 +194,37 @@ def _objects_named(tool: str, instruction: str) -> bool:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the user's request asks for: its text, and whether it hands the choice of actions to data."""
+    """What the user's request asks for: its text, and whether it hands the choice of actions to data.
+
+    `pointed` is True when the request names a source for the task's particulars ("details are in the
+    message from Bob"), or delegates to one.
+    """
 
     instruction: str
     delegated: bool
+    pointed: bool = False
 
     def asks(self, effect: Effect, tool: str = "") -> bool:
         """Whether the request asks for this effect by this tool (reads and private writes: always)."""
-        if effect in (Effect.READ, Effect.LOCAL_WRITE):
-            return True
-        if effect is Effect.SEND:
-            channel = next((name for name, pattern in _TOOL_CHANNEL if pattern.search(tool)), None)
-            pattern = _CHANNELS[channel] if channel else _ANY_SEND
-            return pattern.search(self.instruction) is not None
-        if _ASKS[effect].search(self.instruction) is None:
-            return False
-        return effect is not Effect.DELETE or _objects_named(tool, self.instruction)
+        return _asks(self.instruction, effect, tool)
 
 
+# The agent loop asks about every call of a run with the same request: read it once.
+@lru_cache(maxsize=1024)
+def _asks(instruction: str, effect: Effect, tool: str) -> bool:
+    if effect in (Effect.READ, Effect.LOCAL_WRITE):
+        return True
+    if effect is Effect.SEND:
+        channel = next((name for name, pattern in _TOOL_CHANNEL if pattern.search(tool)), None)
+        pattern = _CHANNELS[channel] if channel else _ANY_SEND
+        return pattern.search(instruction) is not None
+    if _ASKS[effect].search(instruction) is None:
+        return False
+    return effect is not Effect.DELETE or _objects_named(tool, instruction)
+
+
+@lru_cache(maxsize=256)
 def scope_of(instruction: str) -> Scope:
     """Read the user's request for what it asks."""
-    return Scope(instruction, _DELEGATES.search(instruction) is not None)
+    delegated = _DELEGATES.search(instruction) is not None
+    return Scope(instruction, delegated, delegated or _POINTS.search(instruction) is not None)

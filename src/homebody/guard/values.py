@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -55,11 +56,13 @@ class Value:
     key: str
 
 
+@lru_cache(maxsize=8192)  # the same outputs' texts are compared at every step of a run
 def flat(text: str) -> str:
     """Case-folded text with runs of whitespace made one space."""
     return " ".join(text.casefold().split())
 
 
+@lru_cache(maxsize=8192)
 def compact(text: str) -> str:
     """Letters and digits only, upper-cased: how account numbers are compared."""
     return re.sub(r"[^A-Za-z0-9]", "", text).upper()
@@ -111,12 +114,21 @@ def is_iban(text: str) -> bool:
 
 def classify(raw: Any) -> Value | None:
     """The canonical form of a scalar value, or None for empty values and containers."""
+    if isinstance(raw, str):
+        return _classify_text(raw)
     if raw is None or isinstance(raw, bool | dict | list | tuple):
         return None
     if isinstance(raw, int | float):
         number = to_number(raw)
         return None if number is None else Value(str(raw), Kind.NUMBER, _number_key(number))
-    text = str(raw).strip()
+    return _classify_text(str(raw))
+
+
+# The same addresses, ids and names recur in every call of a run and in every read's fields; a Value is
+# immutable, so one parse serves them all.
+@lru_cache(maxsize=8192)
+def _classify_text(raw: str) -> Value | None:
+    text = raw.strip()
     if "\\" in text:  # a value the model escaped twice ("\\n", "\\'") is the same text
         text = text.replace("\\\\", "\\").replace("\\n", "\n").replace("\\'", "'").replace('\\"', '"')
     if not text:
@@ -160,7 +172,8 @@ def scalars(value: Any) -> Iterator[Any]:
 _ENUMERATOR = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s)")
 
 
-def numbers_in(text: str, *, enumerators: bool = True) -> set[str]:
+@lru_cache(maxsize=1024)
+def numbers_in(text: str, *, enumerators: bool = True) -> frozenset[str]:
     """The canonical keys of every number written in a text (without list markers like '1.' if asked)."""
     if not enumerators:
         text = _ENUMERATOR.sub(" ", text)
@@ -172,9 +185,10 @@ def numbers_in(text: str, *, enumerators: bool = True) -> set[str]:
             continue
         if number != float("inf"):
             keys.add(f"{number:.2f}")
-    return keys
+    return frozenset(keys)
 
 
+@lru_cache(maxsize=4096)  # the same payees are compared with the same known ones at every payment
 def levenshtein(a: str, b: str, limit: int = 3) -> int:
     """Edit distance between two short strings, capped at `limit` (enough to spot a near miss)."""
     if abs(len(a) - len(b)) >= limit:
