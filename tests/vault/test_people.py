@@ -165,3 +165,18 @@ def test_unknown_people_are_clear_errors(vault):
         lookup(vault, "Zed Zebra")
     with pytest.raises(NotFound, match="no identity"):
         find_identity(vault, "nobody@example.org", "GB")
+
+
+def test_a_person_filter_holds_when_every_word_is_common(vault, monkeypatch):
+    from homebody.retrieval import search as full_text
+
+    monkeypatch.setattr(full_text, "COMMON", 0)  # every word is common: ranked without bm25()
+    sam = lookup(vault, "Sam Okafor")
+    texts = {h.stored.item.text for h in search(vault, "concert dinner late", filters=Filters(person=sam.id))}
+    assert texts == {
+        "tickets for the concert",
+        "see you at the concert",
+        "running late",
+        "Sam Okafor concert -45.00",
+    }
+    assert len(search(vault, "concert late", limit=1, filters=Filters(person=sam.id))) == 1
