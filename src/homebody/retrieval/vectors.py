@@ -193,7 +193,10 @@ class VectorIndex:
             return more if mask is None else mask & more
 
         if filters.kinds:
-            mask = both(np.isin(self._kinds, [_KINDS[str(k)] for k in filters.kinds]))
+            # A 256-entry table indexed by each chunk's kind code: one gather, not a set test per chunk.
+            table = np.zeros(256, dtype=np.bool_)
+            table[[_KINDS[str(k)] for k in filters.kinds]] = True
+            mask = both(table[self._kinds])
         if filters.amount_min is not None or filters.amount_max is not None:
             mask = both(self._kinds == _KINDS[str(Kind.TRANSACTION)])
         if filters.sources:
@@ -204,7 +207,7 @@ class VectorIndex:
                     f"SELECT id FROM sources WHERE name IN ({marks})", sorted(filters.sources)
                 )
             ]
-            mask = both(np.isin(self._sources, ids))
+            mask = both(np.isin(self._sources, ids, kind="table") if ids else np.zeros(len(self), np.bool_))
         if filters.since is not None:
             mask = both(self._ts >= int(filters.since.timestamp()))
         if filters.until is not None:
@@ -218,7 +221,9 @@ class VectorIndex:
                     (filters.person,),
                 )
             ]
-            mask = both(np.isin(self._items, rowids))
+            mask = both(
+                np.isin(self._items, rowids, kind="table") if rowids else np.zeros(len(self), np.bool_)
+            )
         return mask
 
     def _nearest_codes(
