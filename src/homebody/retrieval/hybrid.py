@@ -208,7 +208,7 @@ class Retriever:
                 ranked_own = [
                     r for r, _ in bm25(self.vault, rest, limit=DEPTH, filters=own, common=self.common)
                 ]
-                lists.append(("source", ranked_own or _newest(self.vault, own), 1.0))
+                lists.append(("source", ranked_own or _in_period(self.vault, own, newest=True), 1.0))
         seconds["bm25"] = time.perf_counter() - clock
         if use_vectors:
             clock = time.perf_counter()
@@ -274,17 +274,6 @@ def _found_by(rowid: int, lists: list[tuple[str, list[int], float]]) -> tuple[st
     return tuple(dict.fromkeys(name for name, ranked, _ in lists if rowid in ranked))
 
 
-def _newest(vault: Vault, filters: Filters) -> list[int]:
-    """The newest items the filters let through, newest first."""
-    where, params = filter_sql(filters)
-    rows = vault.conn.execute(
-        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"}
-            ORDER BY k.ts IS NULL, k.ts DESC LIMIT ?""",
-        (*params, DEPTH),
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def _newest_first(vault: Vault, rowids: list[int]) -> list[int]:
     """The rowids ordered by their item's time, newest first, undated last."""
     marks = ",".join("?" * len(rowids))
@@ -294,11 +283,14 @@ def _newest_first(vault: Vault, rowids: list[int]) -> list[int]:
     return [r[0] for r in rows]
 
 
-def _in_period(vault: Vault, filters: Filters) -> list[int]:
-    """Items in the filtered period when the question has no words to search ("what happened yesterday?")."""
+def _in_period(vault: Vault, filters: Filters, *, newest: bool = False) -> list[int]:
+    """Items the filters let through, oldest first (newest first with `newest`): for a question with
+    no words to search ("what happened yesterday?"), or a source named and no word of it matched."""
     where, params = filter_sql(filters)
+    order = "k.ts IS NULL, k.ts DESC" if newest else "k.ts"
     rows = vault.conn.execute(
-        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"} ORDER BY k.ts LIMIT ?""",
+        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"}
+            ORDER BY {order} LIMIT ?""",
         (*params, DEPTH),
     ).fetchall()
     return [r[0] for r in rows]

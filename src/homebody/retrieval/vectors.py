@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from homebody.retrieval.chunks import Span
 from homebody.retrieval.embed import ModelRecord, codes, model_record
-from homebody.retrieval.search import Filters, filter_sql
+from homebody.retrieval.search import Filters, filter_sql, person_items
 from homebody.vault.items import Kind
 from homebody.vault.store import Vault
 
@@ -213,14 +213,7 @@ class VectorIndex:
         if filters.until is not None:
             mask = both((self._ts < int(filters.until.timestamp())) & (self._ts != _UNDATED))
         if filters.person is not None:
-            rowids = [
-                r[0]
-                for r in self._vault.conn.execute(
-                    """SELECT ip.item_rowid FROM item_people ip JOIN identities d ON d.id = ip.identity_id
-                       WHERE d.person_id = ?""",
-                    (filters.person,),
-                )
-            ]
+            rowids = sorted(person_items(self._vault, filters.person))
             mask = both(
                 np.isin(self._items, rowids, kind="table") if rowids else np.zeros(len(self), np.bool_)
             )
