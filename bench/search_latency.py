@@ -40,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import vaultgen  # noqa: E402
 
+from homebody.retrieval.filters import Filters  # noqa: E402
 from homebody.retrieval.hybrid import Retriever  # noqa: E402
-from homebody.retrieval.search import Filters  # noqa: E402
 from homebody.retrieval.understand import understand  # noqa: E402
 from homebody.vault.store import Vault  # noqa: E402
 

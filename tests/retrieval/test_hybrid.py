@@ -10,8 +10,8 @@ import pytest
 
 from homebody.retrieval import vectors
 from homebody.retrieval.embed import embed_pending
+from homebody.retrieval.filters import Filters
 from homebody.retrieval.hybrid import Retriever
-from homebody.retrieval.search import Filters
 from homebody.retrieval.vectors import VectorIndex
 from homebody.vault.items import Item, Kind
 

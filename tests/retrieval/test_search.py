@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from homebody.retrieval import search
-from homebody.retrieval.search import Commonness, Filters, bm25
+from homebody.retrieval.filters import Filters
+from homebody.retrieval.search import Commonness, bm25
 from homebody.vault.items import Item, Kind
 
 

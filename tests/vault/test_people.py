@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from homebody.errors import NotFound
-from homebody.retrieval.search import Filters, search
+from homebody.retrieval.filters import Filters
+from homebody.retrieval.search import search
 from homebody.vault.items import Item, Kind
 from homebody.vault.people import extract, find_identity, override, rebuild
 from homebody.vault.persons import lookup, person_in_question, persons, reasons

@@ -35,8 +35,9 @@ from homebody.connectors.base import Registry
 from homebody.errors import ModelOutputError
 from homebody.models.base import ChatModel, Message
 from homebody.retrieval import aggregate
+from homebody.retrieval.filters import Filters
 from homebody.retrieval.hybrid import Retriever
-from homebody.retrieval.search import Filters, Hit
+from homebody.retrieval.search import Hit
 from homebody.vault.items import Kind
 from homebody.vault.persons import person_in_question
 from homebody.vault.store import StoredItem, Vault

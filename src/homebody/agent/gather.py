@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from homebody.agent.said import said_content
 from homebody.agent.sources import excerpt, headline
-from homebody.retrieval.search import Filters, search
+from homebody.retrieval.filters import Filters
+from homebody.retrieval.search import search
 from homebody.vault.items import Kind
 from homebody.vault.persons import person_in_question, recent_items
 from homebody.vault.store import StoredItem, Vault

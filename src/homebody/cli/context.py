@@ -17,8 +17,8 @@ from homebody.agent.sources import excerpt, local_time
 from homebody.app import App
 from homebody.cli.base import cli, emit_json, err, out
 from homebody.retrieval.embed import EmbedReport, embed_pending
+from homebody.retrieval.filters import Filters
 from homebody.retrieval.hybrid import MODES
-from homebody.retrieval.search import Filters
 from homebody.sync import SourceReport, sync_all
 from homebody.vault.people import find_identity, override, rebuild
 from homebody.vault.persons import lookup, persons, reasons, recent_items

@@ -29,11 +29,14 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from homebody.errors import ModelError
 from homebody.models.base import Embedder
 from homebody.retrieval.chunks import Span, split
+from homebody.retrieval.filters import NO_KIND, UNDATED, Filters, Keep, keys_of
 from homebody.retrieval.query import terms
-from homebody.retrieval.search import Commonness, Filters, Hit, bm25, filter_sql, matched_words
+from homebody.retrieval.search import Commonness, Hit, bm25, matched_words
 from homebody.retrieval.understand import Understood, understand
 from homebody.retrieval.vectors import VectorIndex
 from homebody.vault.items import Kind
@@ -284,16 +287,24 @@ def _newest_first(vault: Vault, rowids: list[int]) -> list[int]:
 
 
 def _in_period(vault: Vault, filters: Filters, *, newest: bool = False) -> list[int]:
-    """Items the filters let through, oldest first (newest first with `newest`): for a question with
-    no words to search ("what happened yesterday?"), or a source named and no word of it matched."""
-    where, params = filter_sql(filters)
-    order = "k.ts IS NULL, k.ts DESC" if newest else "k.ts"
-    rows = vault.conn.execute(
-        f"""SELECT k.item_rowid FROM item_keys k WHERE {" AND ".join(where) or "1"}
-            ORDER BY {order} LIMIT ?""",
-        (*params, DEPTH),
-    ).fetchall()
-    return [r[0] for r in rows]
+    """Items the filters let through, oldest first (newest first with `newest`), undated last: for a
+    question with no words to search ("what happened yesterday?"), or a source named and no word of
+    it matched."""
+    keep = Keep(vault, filters)
+    keys = keys_of(vault)
+    rowids = keep.rowids()
+    if rowids is None:
+        rowids = np.flatnonzero(keys.kinds != NO_KIND)
+    ts = keys.ts[rowids]
+    dated = ts != UNDATED
+    # Sort keys, last one first: undated after dated, then by time (the newest first if asked).
+    order = np.lexsort((np.where(dated, -ts if newest else ts, 0), ~dated))
+    out: list[int] = []
+    for start in range(0, len(order), 4 * DEPTH):
+        out.extend(keep(int(r) for r in rowids[order[start : start + 4 * DEPTH]]))
+        if len(out) >= DEPTH:
+            break
+    return out[:DEPTH]
 
 
 def _one_per_thread(

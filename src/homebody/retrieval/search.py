@@ -5,39 +5,15 @@ This is the lexical half of hybrid search (`hybrid.py`) and works alone when no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import dataclass, field
 
 from homebody.retrieval.chunks import Span
+from homebody.retrieval.filters import Filters, Keep
 from homebody.retrieval.query import fts_expression, terms
-from homebody.vault.items import Kind
-from homebody.vault.store import StoredItem, Vault, utc_text
+from homebody.vault.store import StoredItem, Vault
 
 # Column weights for bm25(): a word in the title or the sender says more than one in a long body.
 _WEIGHTS = "3.0, 1.0, 2.0, 0.5"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which items a search may return.
-
-    `amount_min` / `amount_max` bound the size of a transaction (money in or out alike) and, when
-    set, keep the search to transactions.
-    """
-
-    kinds: frozenset[Kind] = frozenset()
-    sources: frozenset[str] = frozenset()
-    since: datetime | None = None
-    until: datetime | None = None
-    person: int | None = None  # a person's id: only items they are part of
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-
-    @property
-    def empty(self) -> bool:
-        """Whether the filters let every item through."""
-        return self == Filters()
 
 
 @dataclass(frozen=True)
@@ -65,45 +41,6 @@ class Hit:
         """The part of the item's text that matched (all of it for a short item)."""
         text = self.stored.item.text
         return text[self.span.start : self.span.end] if self.span else text
-
-
-def filter_sql(filters: Filters, keys: str = "k") -> tuple[list[str], list[object]]:
-    """SQL conditions on `item_keys` (as `keys`) that keep only the items the filters allow."""
-    where: list[str] = []
-    params: list[object] = []
-    if filters.kinds:
-        where.append(f"{keys}.kind IN ({','.join('?' * len(filters.kinds))})")
-        params.extend(sorted(str(k) for k in filters.kinds))
-    if filters.sources:
-        marks = ",".join("?" * len(filters.sources))
-        where.append(f"{keys}.source_id IN (SELECT id FROM sources WHERE name IN ({marks}))")
-        params.extend(sorted(filters.sources))
-    if filters.since:
-        where.append(f"{keys}.ts >= ?")
-        params.append(utc_text(filters.since))
-    if filters.until:
-        where.append(f"{keys}.ts < ?")
-        params.append(utc_text(filters.until))
-    if filters.person is not None:
-        where.append(
-            f"{keys}.item_rowid IN (SELECT ip.item_rowid FROM item_people ip JOIN identities d "
-            "ON d.id = ip.identity_id WHERE d.person_id = ?)"
-        )
-        params.append(filters.person)
-    if filters.amount_min is not None or filters.amount_max is not None:
-        where.append(f"{keys}.kind = 'transaction'")
-        size = "abs(CAST(json_extract(x.meta, '$.amount') AS REAL))"
-        bounds = []
-        if filters.amount_min is not None:
-            bounds.append(f"{size} >= ?")
-            params.append(float(filters.amount_min))
-        if filters.amount_max is not None:
-            bounds.append(f"{size} <= ?")
-            params.append(float(filters.amount_max))
-        where.append(
-            f"EXISTS (SELECT 1 FROM items x WHERE x.rowid = {keys}.item_rowid AND {' AND '.join(bounds)})"
-        )
-    return where, params
 
 
 class Commonness:
@@ -152,90 +89,78 @@ def bm25(
     Ranks by BM25 over the words no more than `COMMON` items hold. FTS5's bm25() counts every item
     holding each word to weigh it (120 ms for three common words in a million items), so a
     question of common words only is ranked without it: among the newest matching items, by how
-    many of the words each holds, newest first.
+    many of the words each holds, newest first. Filters are judged in memory (`filters.Keep`):
+    inside the query, SQLite would read each candidate's row, or test the match item by item.
     """
     if not words or limit <= 0:
         return []
-    filters = filters or Filters()
-    # A person's items are looked up once and kept in memory: as a condition inside the query,
-    # SQLite could test the full-text match item by item (200 ms for one person in a million).
-    allowed = person_items(vault, filters.person) if filters.person is not None else None
-    filters = replace(filters, person=None)
+    keep = Keep(vault, filters or Filters())
     common = common or Commonness(vault)
     rare = [w for w in words if not common(w)]
     if not rare:
-        return _common_only(vault, words, limit=limit, filters=filters, allowed=allowed)
-    where, params = filter_sql(filters)
-    join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
-    # Rare words match at most COMMON items each: with a person, rank them all, then keep theirs.
+        return _common_only(vault, words, limit=limit, keep=keep)
+    # Rare words match at most COMMON items each: under filters, rank them all, then keep some.
     rows = vault.conn.execute(
-        f"""SELECT f.rowid AS rowid, bm25(items_fts, {_WEIGHTS}) AS rank FROM items_fts f {join}
-            WHERE {" AND ".join(["items_fts MATCH ?", *where])} ORDER BY rank LIMIT ?""",
-        (fts_expression(rare), *params, limit if allowed is None else COMMON * len(rare)),
+        f"""SELECT rowid, bm25(items_fts, {_WEIGHTS}) AS rank FROM items_fts
+            WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
+        (fts_expression(rare), limit if keep.everything else COMMON * len(rare)),
     ).fetchall()
-    ranked = [(int(r["rowid"]), -float(r["rank"])) for r in rows]
-    if allowed is not None:
-        ranked = [row for row in ranked if row[0] in allowed][:limit]
-    return ranked
+    score = {int(r[0]): -float(r[1]) for r in rows}
+    return [(rowid, score[rowid]) for rowid in keep(score)[:limit]]
 
 
-def person_items(vault: Vault, person: int) -> set[int]:
-    """The rowids of the items a person is part of."""
-    rows = vault.conn.execute(
-        """SELECT ip.item_rowid FROM item_people ip JOIN identities d ON d.id = ip.identity_id
-           WHERE d.person_id = ?""",
-        (person,),
-    )
-    return {r[0] for r in rows}
+#: With this few candidates, which words each holds is asked item by item (a seek per word and
+#: item, ~40 us); with more, each word's matches over the candidates' range are read once.
+SEEK = 48
 
 
-def _common_only(
-    vault: Vault, words: list[str], *, limit: int, filters: Filters, allowed: set[int] | None = None
-) -> list[tuple[int, float]]:
+def _common_only(vault: Vault, words: list[str], *, limit: int, keep: Keep) -> list[tuple[int, float]]:
     """The newest items holding the most of the (all common) words; score = words held."""
-    where, params = filter_sql(filters)
-    join = "JOIN item_keys k ON k.item_rowid = f.rowid" if where else ""
-    candidates = [
-        r[0]
-        for r in vault.conn.execute(
-            f"""SELECT f.rowid FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ?
-                                     ORDER BY rowid DESC LIMIT ?) f {join}
-                WHERE {" AND ".join(where) or "1"} LIMIT ?""",
-            (fts_expression(words), SCAN, *params, BUDGET if allowed is None else SCAN),
-        )
-        if allowed is None or r[0] in allowed
-    ][:BUDGET]
+    span = keep.span()
+    if span is None:
+        return []
+    low, high = span
+    # One word: every candidate holds it, the newest `limit` are the answer.
+    wanted = limit if len(words) == 1 else BUDGET
+    newest = vault.conn.execute(
+        """SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?
+           ORDER BY rowid DESC LIMIT ?""",
+        (fts_expression(words), low, high, min(wanted, SCAN) if keep.everything else SCAN),
+    )
+    candidates: list[int] = []
+    while len(candidates) < wanted and (rows := newest.fetchmany(min(wanted, BUDGET // 2))):
+        candidates.extend(keep(r[0] for r in rows))
+    del candidates[wanted:]
     if not candidates:
         return []
-    floor = min(candidates)
+    if len(words) == 1:
+        return [(rowid, 1.0) for rowid in candidates[:limit]]
+    floor, ceiling = min(candidates), max(candidates)
     if len(words) > 1:
         # Enough of these holding every word (FTS5 intersects the lists over the same newest
         # range) make the answer without counting each word's matches item by item.
-        every = [
-            r[0]
-            for r in vault.conn.execute(
-                f"""SELECT f.rowid FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?
-                                         ORDER BY rowid DESC) f {join}
-                    WHERE {" AND ".join(where) or "1"} LIMIT ?""",
-                (
-                    " AND ".join(fts_expression([w]) for w in words),
-                    floor,
-                    *params,
-                    limit if allowed is None else -1,
-                ),
-            )
-            if allowed is None or r[0] in allowed
-        ][:limit]
+        every: list[int] = []
+        cursor = vault.conn.execute(
+            """SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?
+               ORDER BY rowid DESC""",
+            (" AND ".join(fts_expression([w]) for w in words), floor, ceiling),
+        )
+        while len(every) < limit and (rows := cursor.fetchmany(256)):
+            every.extend(keep(r[0] for r in rows))
         if len(every) >= limit:
-            return [(rowid, float(len(words))) for rowid in every]
+            return [(rowid, float(len(words))) for rowid in every[:limit]]
     held = dict.fromkeys(candidates, 0)
-    for word in words:
-        for (rowid,) in vault.conn.execute(
-            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?",
-            (fts_expression([word]), floor),
-        ):
-            if rowid in held:
-                held[rowid] += 1
+    if len(candidates) <= SEEK:
+        for rowid, found in matched_words(vault, words, candidates).items():
+            held[rowid] += len(found)
+    else:
+        for word in words:
+            for (rowid,) in vault.conn.execute(
+                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (fts_expression([word]), floor, ceiling),
+            ):
+                if rowid in held:
+                    held[rowid] += 1
     ranked = sorted(held, key=lambda r: (-held[r], -r))[:limit]
     return [(rowid, float(held[rowid])) for rowid in ranked]
 

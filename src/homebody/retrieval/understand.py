@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from homebody.retrieval.search import Filters
+from homebody.retrieval.filters import Filters
 from homebody.retrieval.when import When, find
 from homebody.vault.items import Kind
 

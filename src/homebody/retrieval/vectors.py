@@ -27,8 +27,7 @@ import numpy.typing as npt
 
 from homebody.retrieval.chunks import Span
 from homebody.retrieval.embed import ModelRecord, codes, model_record
-from homebody.retrieval.search import Filters, filter_sql, person_items
-from homebody.vault.items import Kind
+from homebody.retrieval.filters import Filters, Keep
 from homebody.vault.store import Vault
 
 log = logging.getLogger(__name__)
@@ -41,8 +40,6 @@ SHORTLIST = 2048
 POOL = 128
 #: Above this many chunks the code scan runs in two stages (see `_nearest_codes`).
 TWO_STAGE = 200_000
-_UNDATED = np.iinfo(np.int64).min
-_KINDS = {str(kind): n for n, kind in enumerate(Kind)}
 
 
 @dataclass(frozen=True)
@@ -68,9 +65,6 @@ class VectorIndex:
         self._deleted = 0
         self._ids = np.zeros(0, dtype=np.int64)
         self._items = np.zeros(0, dtype=np.int64)
-        self._kinds = np.zeros(0, dtype=np.uint8)
-        self._ts = np.zeros(0, dtype=np.int64)
-        self._sources = np.zeros(0, dtype=np.int64)
         self._words: list[npt.NDArray[np.uint64]] = []
         self.load_seconds = 0.0
 
@@ -107,36 +101,25 @@ class VectorIndex:
         self._deleted = record.deleted if record else 0
         self._ids = np.zeros(0, dtype=np.int64)
         self._items = np.zeros(0, dtype=np.int64)
-        self._kinds = np.zeros(0, dtype=np.uint8)
-        self._ts = np.zeros(0, dtype=np.int64)
-        self._sources = np.zeros(0, dtype=np.int64)
         self._words = []
 
     def _load(self, after: int) -> None:
         started = time.perf_counter()
-        kind_code = " ".join(f"WHEN '{name}' THEN {n}" for name, n in _KINDS.items())
         cursor = self._vault.conn.execute(
-            f"""SELECT c.id, c.item_rowid, c.code, CASE k.kind {kind_code} ELSE 255 END,
-                       coalesce(CAST(strftime('%s', k.ts) AS INTEGER), {_UNDATED}), k.source_id
-                FROM chunks c JOIN item_keys k ON k.item_rowid = c.item_rowid WHERE c.id > ? ORDER BY c.id""",
-            (after,),
+            "SELECT id, item_rowid, code FROM chunks WHERE id > ? ORDER BY id", (after,)
         )
         parts: list[tuple[npt.NDArray[np.int64], ...]] = []
         blocks: list[npt.NDArray[np.uint64]] = []
         while rows := cursor.fetchmany(65536):
-            ids, items, code_bytes, kinds, ts, sources = zip(*rows, strict=True)
-            columns = (ids, items, kinds, ts, sources)
-            parts.append(tuple(np.fromiter(c, dtype=np.int64, count=len(rows)) for c in columns))
+            ids, items, code_bytes = zip(*rows, strict=True)
+            parts.append(tuple(np.fromiter(c, dtype=np.int64, count=len(rows)) for c in (ids, items)))
             blocks.append(np.frombuffer(b"".join(code_bytes), dtype=np.uint64).reshape(len(rows), -1))
         if not parts:
             return
-        ids_, items_, kinds_, ts_, sources_ = (np.concatenate([p[n] for p in parts]) for n in range(5))
+        ids_, items_ = (np.concatenate([p[n] for p in parts]) for n in range(2))
         words = np.concatenate(blocks)
         self._ids = np.concatenate([self._ids, ids_])
         self._items = np.concatenate([self._items, items_])
-        self._kinds = np.concatenate([self._kinds, kinds_.astype(np.uint8)])
-        self._ts = np.concatenate([self._ts, ts_])
-        self._sources = np.concatenate([self._sources, sources_])
         if not self._words:
             self._words = [np.zeros(0, dtype=np.uint64) for _ in range(words.shape[1])]
         self._words = [np.concatenate([old, words[:, w]]) for w, old in enumerate(self._words)]
@@ -153,8 +136,8 @@ class VectorIndex:
             return []
         if query.shape[-1] != self._model.dim:
             return []
-        filters = filters or Filters()
-        allowed = self._mask(filters)
+        keep = Keep(self._vault, filters or Filters())
+        allowed = self._mask(keep)
         count = int(allowed.sum()) if allowed is not None else len(self)
         if count > SHORTLIST:
             positions = self._nearest_codes(query, SHORTLIST, allowed)
@@ -163,14 +146,14 @@ class VectorIndex:
         if not len(positions):
             return []
         ordered = positions[self._by_signs(query, positions)] if len(positions) > POOL else positions
-        hits = self._score(query, self._ids[ordered[:POOL]], limit, filters)
+        hits = self._score(query, self._ids[ordered[:POOL]], limit, keep)
         # Deeper ranks (they still count in fusion) come from the codes, without a page read each.
         seen = {h.rowid for h in hits}
         for position in ordered[POOL:]:
             if len(hits) >= limit:
                 break
             rowid = int(self._items[position])
-            if rowid not in seen:
+            if rowid not in seen and (keep.everything or keep([rowid])):
                 seen.add(rowid)
                 hits.append(VectorHit(rowid, int(self._ids[position]), None, None))
         return hits
@@ -184,39 +167,14 @@ class VectorIndex:
         signs = bits.astype(np.float32) * 2 - 1
         return np.argsort(-(signs @ query.astype(np.float32)), kind="stable")
 
-    def _mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
-        """Which loaded chunks the filters allow (None: all), judged in memory; SQL checks again."""
-        mask: npt.NDArray[np.bool_] | None = None
-
-        def both(more: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-            """This condition and the ones before."""
-            return more if mask is None else mask & more
-
-        if filters.kinds:
-            # A 256-entry table indexed by each chunk's kind code: one gather, not a set test per chunk.
-            table = np.zeros(256, dtype=np.bool_)
-            table[[_KINDS[str(k)] for k in filters.kinds]] = True
-            mask = both(table[self._kinds])
-        if filters.amount_min is not None or filters.amount_max is not None:
-            mask = both(self._kinds == _KINDS[str(Kind.TRANSACTION)])
-        if filters.sources:
-            marks = ",".join("?" * len(filters.sources))
-            ids = [
-                r[0]
-                for r in self._vault.conn.execute(
-                    f"SELECT id FROM sources WHERE name IN ({marks})", sorted(filters.sources)
-                )
-            ]
-            mask = both(np.isin(self._sources, ids, kind="table") if ids else np.zeros(len(self), np.bool_))
-        if filters.since is not None:
-            mask = both(self._ts >= int(filters.since.timestamp()))
-        if filters.until is not None:
-            mask = both((self._ts < int(filters.until.timestamp())) & (self._ts != _UNDATED))
-        if filters.person is not None:
-            rowids = sorted(person_items(self._vault, filters.person))
-            mask = both(
-                np.isin(self._items, rowids, kind="table") if rowids else np.zeros(len(self), np.bool_)
-            )
+    def _mask(self, keep: Keep) -> npt.NDArray[np.bool_] | None:
+        """Which loaded chunks the filters allow (None: all), by their items' keys in memory."""
+        items = keep.items()
+        if items is None:
+            return None
+        inside = self._items < len(items)
+        mask = np.zeros(len(self), dtype=np.bool_)
+        mask[inside] = items[self._items[inside]]
         return mask
 
     def _nearest_codes(
@@ -246,17 +204,18 @@ class VectorIndex:
         return nearest if positions is None else positions[nearest]
 
     def _score(
-        self, query: npt.NDArray[np.float32], chunk_ids: npt.NDArray[np.int64], limit: int, filters: Filters
+        self, query: npt.NDArray[np.float32], chunk_ids: npt.NDArray[np.int64], limit: int, keep: Keep
     ) -> list[VectorHit]:
-        """Exact cosine of the candidate chunks, read from the vault, filtered there, best per item."""
-        where, params = filter_sql(filters)
-        join = "JOIN item_keys k ON k.item_rowid = c.item_rowid" if where else ""
+        """Exact cosine of the candidate chunks, read from the vault, best per item the filters keep."""
         rows = self._vault.conn.execute(
-            f"""SELECT c.id, c.item_rowid, c.start_char, c.end_char, v.vector
-                FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id {join}
-                WHERE {" AND ".join(["c.id IN (SELECT value FROM json_each(?))", *where])}""",
-            ("[" + ",".join(map(str, chunk_ids.tolist())) + "]", *params),
+            """SELECT c.id, c.item_rowid, c.start_char, c.end_char, v.vector
+               FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id
+               WHERE c.id IN (SELECT value FROM json_each(?))""",
+            ("[" + ",".join(map(str, chunk_ids.tolist())) + "]",),
         ).fetchall()
+        if not keep.everything:
+            passed = set(keep({r[1] for r in rows}))
+            rows = [r for r in rows if r[1] in passed]
         if not rows:
             return []
         matrix = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float16).reshape(len(rows), -1)

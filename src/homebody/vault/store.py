@@ -78,6 +78,8 @@ class Vault:
         self.path = path
         # Threads share one connection; a write transaction holds this lock (see vault/tx.py).
         self.lock = threading.RLock()
+        # What readers keep in memory for this open vault (search's item keys: retrieval/filters.py).
+        self.memo: dict[str, object] = {}
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Vault:
