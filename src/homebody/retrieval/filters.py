@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +66,7 @@ class ItemKeys:
         self._changes: int | None = None
         self._by_time: tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]] | None = None
         self.top = 0  # the highest rowid loaded
+        self.generation = 0  # counts loads: arrays derived from these know when to follow
         self.kinds = np.full(1, NO_KIND, dtype=np.uint8)
         self.ts = np.full(1, UNDATED, dtype=np.int64)
         self.sources = np.full(1, -1, dtype=np.int32)
@@ -109,6 +111,7 @@ class ItemKeys:
             loaded += len(rows)
         self.kinds, self.ts, self.sources, self.top = kinds, ts, sources, top
         self._by_time = None
+        self.generation += 1
         seconds = time.perf_counter() - started
         self.load_seconds += seconds
         if loaded > 10_000:
@@ -203,21 +206,33 @@ class Keep:
     def _test(self, rowids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """Whether each rowid passes on kinds, sources and period (all within the keys' range)."""
         keys = self._keys
-        ok = np.ones(len(rowids), dtype=np.bool_)
         if keys is None:
-            return ok
+            return np.ones(len(rowids), dtype=np.bool_)
+        columns: dict[str, npt.NDArray[Any]] = {"kinds": keys.kinds, "ts": keys.ts, "sources": keys.sources}
+        return self.judge(lambda name: columns[name][rowids], len(rowids))
+
+    def judge(self, column: Callable[[str], npt.NDArray[Any]], size: int) -> npt.NDArray[np.bool_]:
+        """Whether each of `size` things passes on kinds, sources and period, given their keys:
+        `column(name)` is their "kinds", "ts" or "sources" (asked for only if a filter needs it)."""
+        ok = np.ones(size, dtype=np.bool_)
         if self._kinds is not None:
-            ok &= self._kinds[keys.kinds[rowids]]
+            ok &= self._kinds[column("kinds")]
         if self._sources is not None:
-            ok &= np.isin(keys.sources[rowids], self._sources)
+            ok &= np.isin(column("sources"), self._sources)
         if self._dated:
-            ts = keys.ts[rowids]
+            ts = column("ts")
             ok &= ts != UNDATED
             if self.filters.since is not None:
                 ok &= ts >= int(self.filters.since.timestamp())
             if self.filters.until is not None:
                 ok &= ts < int(self.filters.until.timestamp())
         return ok
+
+    def narrow(self) -> npt.NDArray[np.int64] | None:
+        """The rowids that pass, sorted, when a person or a period bounds them (None: neither does)."""
+        if self._person is None and not self._dated:
+            return None
+        return self.rowids()
 
     def __call__(self, rowids: Iterable[int]) -> list[int]:
         """The rowids that pass, in the order given."""

@@ -114,6 +114,19 @@ class Retriever:
         self.common = Commonness(vault)
         # Searches read the same index pages again and again; keep up to 64 MB of them decrypted.
         vault.conn.execute("PRAGMA cache_size = -65536")
+        self._warm = False
+
+    def warm(self) -> None:
+        """Read the full-text index's document lengths into the page cache, once per retriever.
+
+        BM25 needs each matching item's length: a page read (decrypted) each, scattered, 25-40 us
+        apiece, 12-19 ms for a rare word's 500 matches in a million items. All the lengths fill
+        ~15 MB of pages per million items and read in order in ~0.3 s; after that a rare word ranks
+        in ~2 ms.
+        """
+        if not self._warm:
+            self._warm = True
+            self.vault.conn.execute("SELECT sum(length(sz)) FROM items_fts_docsize").fetchone()
 
     def embedder(self) -> Embedder | None:
         """The embedding model, loaded on first use; None if there is none or it cannot load."""
@@ -170,6 +183,7 @@ class Retriever:
         filters: Filters | None = None,
     ) -> Retrieval:
         """The items that best answer `question`, best first, at most `limit`."""
+        self.warm()
         seconds: dict[str, float] = {}
         clock = time.perf_counter()
         read = understand(question, now, zone)
