@@ -256,8 +256,14 @@ class Retriever:
             scores = _fuse(lists)
             order = {r: n for n, r in enumerate(newest)}
             ranked = sorted(scores, key=lambda r: (-scores[r], order.get(r, RECENT)))
-        items = self.vault.items_by_rowid(ranked[: 3 * limit])
-        kept = _one_per_thread([r for r in ranked if r in items], items, read, now)[:limit]
+        # Read the items in rounds: one per thread may drop some (each item read costs ~80 us).
+        items: dict[int, StoredItem] = {}
+        kept: list[int] = []
+        for depth in (limit + limit // 2, 3 * limit):
+            items.update(self.vault.items_by_rowid(r for r in ranked[:depth] if r not in items))
+            kept = _one_per_thread([r for r in ranked[:depth] if r in items], items, read, now)[:limit]
+            if len(kept) >= limit or depth >= len(ranked):
+                break
         found_as: dict[int, int] = {}  # an occurrence standing for the one search found
         if read.when is None:
             kept, found_as = _right_occurrences(self.vault, kept, items, now)

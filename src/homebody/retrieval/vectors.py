@@ -329,8 +329,9 @@ SAMPLED = 16_384
 
 def _exact_smallest(distance: npt.NDArray[np.uint16], count: int) -> npt.NDArray[np.intp]:
     # A histogram finds the distance that admits `count` faster than a partial sort.
-    counts = np.bincount(distance, minlength=1)[: np.iinfo(np.uint16).max]
-    cutoff = int(np.searchsorted(np.cumsum(counts), count))
+    excluded = np.iinfo(np.uint16).max
+    counts = np.bincount(distance, minlength=1)[:excluded]
+    cutoff = min(int(np.searchsorted(np.cumsum(counts), count)), excluded - 1)
     chosen = np.flatnonzero(distance <= cutoff)
     if len(chosen) > count:
         # Too many tied at the cutoff: keep all below it and the first of the ties.
