@@ -150,7 +150,7 @@ def test_a_period_in_the_question_is_a_hard_filter(life):
     found = life.search("what did Sam say last month", now=NOW, zone=ZONE)  # October
     assert found.understood.filters.since == datetime(2026, 10, 1, tzinfo=ZONE).astimezone(UTC)
     assert all(_at(10, 1) <= h.stored.item.ts < _at(11, 1) for h in found.hits)
-    none = life.search("supper in March", now=NOW, zone=ZONE)
+    none = life.search("supper last March", now=NOW, zone=ZONE)
     assert none.hits == []
 
 

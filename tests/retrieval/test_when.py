@@ -54,6 +54,9 @@ TABLE = [
     (SAT, "what did I pay in March", "in March", "2026-03-01", "2026-04-01", False),
     (SAT, "anything in November?", "in November", "2026-11-01", "2026-12-01", False),
     (SAT, "what did I spend last March", "last March", "2026-03-01", "2026-04-01", False),
+    # No word says which: the nearer one (February is 3 months ahead, 9 back; July 4 back, 8 ahead).
+    (SAT, "where are we staying in February?", "in February", "2027-02-01", "2027-03-01", False),
+    (SAT, "the barbecue in July", "in July", "2026-07-01", "2026-08-01", False),
     (SAT, "what's planned for next March", "for next March", "2027-03-01", "2027-04-01", False),
     (SAT, "payments in May 2025", "in May 2025", "2025-05-01", "2025-06-01", False),
     (SAT, "what happened on 5 May 2025", "on 5 May 2025", "2025-05-05", "2025-05-06", True),

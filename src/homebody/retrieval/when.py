@@ -221,9 +221,14 @@ def _month_for(month: int, year: str | None, which: str, clock: _Clock) -> Range
         return _month_range(int(year), month)
     if which == "this" or (not which and month == today.month):
         return _month_range(today.year, month)
-    if which == "last" or (not which and not clock.future):
-        return _month_range(today.year if month < today.month else today.year - 1, month)
-    return _month_range(today.year if month > today.month else today.year + 1, month)
+    last = _month_range(today.year if month < today.month else today.year - 1, month)
+    upcoming = _month_range(today.year if month > today.month else today.year + 1, month)
+    if which == "last" or (not which and clock.past and not clock.future):
+        return last
+    if which or clock.future:
+        return upcoming
+    # No word says which ("where are we staying in February?"): the nearer one, as for a date.
+    return last if (today - last[0]).days < (upcoming[0] - today).days else upcoming
 
 
 def _season(m: re.Match[str], clock: _Clock) -> Range:
