@@ -170,8 +170,11 @@ def normal(text: str) -> str:
 
 
 def holds(answer: str, fact: str) -> bool:
-    """Whether an answer states a gold fact ("29 October" is in "Thu 29 Oct 2026 15:30")."""
-    return normal(fact) in normal(answer)
+    """Whether an answer states a gold fact ("29 October" is in "Thu 29 Oct 2026 15:30").
+
+    A fact is found as whole words: a count of "6" is not in "2026", nor "£10" in "£100".
+    """
+    return re.search(rf"(?<![\w.,]){re.escape(normal(fact))}(?![\w]|[.,]\d)", normal(answer)) is not None
 
 
 def _mean(values: Any) -> float | None:

@@ -131,3 +131,29 @@ def test_a_merchant_is_matched_without_accents_and_by_its_stem(vault):
     shopping = read("How much did I spend on food shopping in September?", NOW, ZONE)
     assert shopping is not None and shopping.category == "groceries" and shopping.topic == ()
     assert [s.item.title for s in compute(vault, shopping, ZONE).rows] == ["GREENGAGE GROCER"]
+
+
+def test_a_word_naming_an_account_matches_its_rows_and_transfers_count_when_asked_about(vault, bank):
+    savings = vault.add_source("fenwick-savings", "bank-csv", "/s")
+    for n, (day, amount) in enumerate([(2, "1.10"), (30, "1.25")]):
+        when = datetime(2026, 9 + n, day, tzinfo=UTC)
+        vault.upsert(savings, _tx(200 + n, when, "GROSS INTEREST", amount, type="Interest"), None)
+    earned = compute(
+        vault, read("How much interest has my savings account earned since June?", NOW, ZONE), ZONE
+    )
+    assert earned.totals == {"GBP": Decimal("2.35")}
+    moved = read("How much have I moved into my savings pot?", NOW, ZONE)
+    assert moved is not None and moved.transfers and moved.operation == "spent"
+    assert compute(vault, moved, ZONE).totals == {"GBP": Decimal("500.00")}
+    # Spending never counts money moved between the user's own accounts.
+    spent = read("How much did I spend on my savings pot?", NOW, ZONE)
+    assert spent is not None and not spent.transfers and compute(vault, spent, ZONE).rows == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did eating out at restaurants cost me in October?", "How much did meals cost in October?"],
+)
+def test_more_ways_of_asking_what_eating_out_cost(vault, bank, question):
+    result = compute(vault, read(question, NOW, ZONE), ZONE)
+    assert result.totals == {"GBP": Decimal("107.65")}

@@ -48,8 +48,10 @@ _OPERATIONS: tuple[tuple[re.Pattern[str], Operation], ...] = (
     ),
     (
         re.compile(
-            r"\bhow much\b.*\b(spen[dt]|spending|pa(y|id)|cost|charged?)\b|\btotal\s+(spent|spending)\b|"
-            r"\bwhat did (i|we) spend\b|\bmy spending\b",
+            r"\bhow much\b.*\b(spen[dt]|spending|pa(y|id)|cost|charged?|sent|transferred|moved|put|gave|"
+            r"given)\b|"
+            r"\btotal\s+(spent|spending)\b|\bwhat did (i|we) spend\b|\bmy spending\b|"
+            r"\bwhat did\b.*\bcost\b|\badd(ed|s)? up to\b|\bhow much\b.*\b(in total|altogether)\b",
             re.I,
         ),
         "spent",
@@ -60,8 +62,12 @@ _OPERATION_WORDS = frozenset(
     """how much many often times total spend spent spending pay paid payment payments cost costs
     charged charge money altogether average biggest largest expensive highest purchase purchases
     transaction transactions expense expenses bill bills get got receive received earn earned
-    earnt make made income refund refunded owe go went did we us my i""".split()  # noqa: SIM905
+    earnt make made income refund refunded owe go went did we us my i me sent transferred moved put gave
+    given added adds up altogether account accounts card bank statement direct debit debits standing
+    order orders""".split()  # noqa: SIM905
 )
+# Money moved between accounts is not spending, unless the question asks about moving it.
+_TRANSFERS = re.compile(r"\b(mov(e|ed|ing)|transfer(s|red|ring)?|put)\b", re.I)
 # Count questions about payments need one of these to be about money at all ("how many times did
 # Sam call?" is not).
 _MONEY_COUNT = re.compile(
@@ -75,7 +81,8 @@ TOPICS: dict[str, str] = {
     "groceries": "groceries", "grocery": "groceries", "supermarket": "groceries",
     "food shopping": "groceries", "eat out": "eating out", "eating out": "eating out",
     "ate out": "eating out", "eat": "eating out", "ate": "eating out", "dine": "eating out",
-    "dined": "eating out", "dining": "eating out", "restaurant": "eating out",
+    "dined": "eating out", "dining": "eating out", "restaurant": "eating out", "meal": "eating out",
+    "meals": "eating out",
     "restaurants": "eating out", "takeaway": "eating out", "takeaways": "eating out",
     "coffee": "coffee", "coffees": "coffee", "transport": "transport", "travel": "transport",
     "taxi": "transport", "taxis": "transport", "commute": "transport",
@@ -86,13 +93,15 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "groceries": (
         "grocery", "groceries", "supermarket", "tesco", "sainsbury", "sainsburys", "waitrose", "asda",
         "aldi", "lidl", "morrisons", "co-op", "ocado", "iceland", "spar", "m&s food", "whole foods",
-        "trader joe", "kroger", "safeway", "costco", "greengrocer", "farmers market", "food shop",
+        "trader joe", "kroger", "safeway", "costco", "greengrocer", "grocer", "market", "mercado",
+        "marché", "deli", "bakery", "butcher", "fishmonger", "food shop", "food hall",
     ),
     "eating out": (
         "restaurant", "café", "cafe", "pizza", "pizzeria", "sushi", "burger", "bistro", "brasserie",
         "grill", "pub", "tavern", "diner", "deliveroo", "uber eats", "just eat", "doordash", "grubhub",
         "nando", "wagamama", "dishoom", "takeaway", "noodle", "ramen", "taqueria", "curry house",
         "trattoria", "kitchen", "canteen", "steakhouse", "dining", "eatery", "tapas", "dim sum",
+        "dumpling", "kebab", "falafel", "bbq", "smokehouse", "osteria", "izakaya", "cantina",
     ),
     "coffee": ("coffee", "café", "cafe", "starbucks", "costa", "pret", "espresso", "caffè nero", "roastery"),
     "transport": (
@@ -117,6 +126,7 @@ class AggregateQuestion:
     topic: tuple[str, ...]  # content words naming what it is about; empty = every transaction
     category: str | None  # a lexicon category the topic names ("groceries")
     when: When | None
+    transfers: bool = False  # money moved between the user's accounts counts ("moved into savings")
 
 
 @dataclass(frozen=True)
@@ -148,15 +158,16 @@ def read(question: str, now: datetime, zone: ZoneInfo) -> AggregateQuestion | No
                   re.search(rf"\b{re.escape(phrase)}\b", lowered)), None)  # fmt: skip
     category = TOPICS[named] if named else None
     # The words that named the category ("food shopping") are not also a merchant to look for.
-    said = set(terms(named)) if named else set()
+    said = {w for phrase in TOPICS if re.search(rf"\b{re.escape(phrase)}\b", lowered) for w in terms(phrase)}
     topic = tuple(w for w in terms(rest) if w not in _OPERATION_WORDS and w not in TOPICS and w not in said)
-    return AggregateQuestion(operation, topic, category, when)
+    transfers = bool(_TRANSFERS.search(question))
+    return AggregateQuestion(operation, topic, category, when, transfers)
 
 
 def compute(vault: Vault, question: AggregateQuestion, zone: ZoneInfo) -> Aggregate:
     """Select the transactions the question is about and compute its answer over them."""
     rows = [s for s in _candidates(vault, question) if _matches(s, question)]
-    wanted = [s for s in rows if _direction(s, question.operation)]
+    wanted = [s for s in rows if _direction(s, question.operation, question.transfers)]
     wanted.sort(key=lambda s: (s.item.ts is None, s.item.ts))
     totals: dict[str, Decimal] = {}
     for stored in wanted:
@@ -179,7 +190,12 @@ def _candidates(vault: Vault, question: AggregateQuestion) -> list[StoredItem]:
     if question.when and question.when.until:
         where.append("i.ts < ?")
         params.append(utc_text(question.when.until))
-    words = [*question.topic, *(LEXICON.get(question.category, ()) if question.category else ())]
+    # Words naming one of the user's accounts ("savings") may be in no row's text (`_matches`).
+    sources = " ".join(f"{s.name} {s.kind}" for s in vault.sources()).lower()
+    named = [w for w in question.topic if not _has(sources, w)]
+    if len(named) < len(question.topic) and not question.category:
+        named = []  # with a word of a source's name alone, every transaction is a candidate
+    words = [*named, *(LEXICON.get(question.category, ()) if question.category else ())]
     if question.category:
         words.append(question.category)
     if words:
@@ -227,7 +243,10 @@ def _matches(stored: StoredItem, question: AggregateQuestion) -> bool:
         in_category = question.category in category or any(_has(text, w) for w in LEXICON[question.category])
         if not in_category:
             return False
-    return all(_has(text, w) for w in question.topic)
+    # A word may name the account rather than the payment: "interest on my savings account" is a
+    # row "GROSS INTEREST" of the source "fenwick-savings".
+    source = stored.source.lower()
+    return all(_has(text, w) or _has(source, w) for w in question.topic)
 
 
 def _amount(stored: StoredItem) -> Decimal | None:
@@ -237,13 +256,13 @@ def _amount(stored: StoredItem) -> Decimal | None:
         return None
 
 
-def _direction(stored: StoredItem, operation: Operation) -> bool:
-    """Money out for spending and counts of purchases, money in for income; transfers never."""
+def _direction(stored: StoredItem, operation: Operation, transfers: bool = False) -> bool:
+    """Money out for spending and counts of purchases, money in for income; transfers only when asked."""
     amount = _amount(stored)
     if amount is None:
         return False
     kind = " ".join(str(stored.item.meta.get(k) or "") for k in ("type", "category")).lower()
-    if "transfer" in kind or "xfer" in kind:
+    if ("transfer" in kind or "xfer" in kind) and not transfers:
         return False
     return amount > 0 if operation == "received" else amount < 0
 

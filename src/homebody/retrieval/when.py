@@ -221,14 +221,16 @@ def _month_for(month: int, year: str | None, which: str, clock: _Clock) -> Range
         return _month_range(int(year), month)
     if which == "this" or (not which and month == today.month):
         return _month_range(today.year, month)
-    last = _month_range(today.year if month < today.month else today.year - 1, month)
-    upcoming = _month_range(today.year if month > today.month else today.year + 1, month)
+    back = date(today.year if month < today.month else today.year - 1, month, 1)
+    ahead = date(today.year if month > today.month else today.year + 1, month, 1)
     if which == "last" or (not which and clock.past and not clock.future):
-        return last
-    if which or clock.future:
-        return upcoming
-    # No word says which ("where are we staying in February?"): the nearer one, as for a date.
-    return last if (today - last[0]).days < (upcoming[0] - today).days else upcoming
+        chosen = back
+    elif which or clock.future:
+        chosen = ahead
+    else:
+        # No word says which ("where are we staying in February?"): the nearer one, as for a date.
+        chosen = back if (today - back).days < (ahead - today).days else ahead
+    return _month_range(chosen.year, chosen.month)
 
 
 def _season(m: re.Match[str], clock: _Clock) -> Range:
