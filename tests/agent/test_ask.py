@@ -245,3 +245,36 @@ def test_a_question_about_what_someone_said_searches_their_items(vault, registry
     prompt = model.calls[0][1].content
     assert "tickets were £45" in prompt
     assert "Harbour Dental" not in prompt, "only Sam's items are shown"
+
+
+def test_a_total_no_transaction_holds_is_answered_from_the_words_that_do(vault, registry):
+    bank = vault.add_source("bank", "bank-csv", "/b")
+    vault.upsert(
+        bank,
+        Item(
+            Kind.TRANSACTION,
+            "t1",
+            "TESCO STORES -12.00 GBP",
+            ts=datetime(2026, 10, 2, tzinfo=UTC),
+            meta={"amount": "-12.00", "currency": "GBP"},
+        ),
+        None,
+    )
+    mail = vault.source("gmail")
+    vault.upsert(
+        mail,
+        _email(
+            9, "Your receipt", "Thank you for your visit. The dentist check-up came to £48.00, paid by card."
+        ),
+        None,
+    )
+    model = ScriptedModel({"answer": "£48.00", "sources": [1]})
+    question = "How much did the dentist charge me for the check-up?"
+    answer = ask(vault, registry, model, question, now=NOW, zone=ZONE)
+    assert answer.found and answer.text.startswith("£48.00")
+    assert answer.citations[0].stored.item.native_id == "m9@example.com"
+    # With nothing in words either, the answer is the total's own "none found".
+    nothing = ask(
+        vault, registry, ScriptedModel(), "How much did I spend on kayak rentals?", now=NOW, zone=ZONE
+    )
+    assert not nothing.found and nothing.text.startswith("I found no transactions on kayak rentals")

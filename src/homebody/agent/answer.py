@@ -119,8 +119,14 @@ def ask(
             f"{cov.horizon_phrase(zone)}"
         ).strip()
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
+    none_found: Answer | None = None  # what to say if nothing is found
     if sums is not None:
-        return _aggregate_answer(vault, question, sums, cov, zone, timings, started)
+        total = _aggregate_answer(vault, question, sums, cov, zone, timings, started)
+        if total.found:
+            return total
+        # No transaction matched: the answer may be in words ("how much did the dentist charge
+        # me?" is on the dentist's receipt email). If search finds nothing either, say so as a total.
+        none_found = total
     # "What did Dev say about the trip?" searches Dev's items on every channel first. Only when the
     # question asks what someone said or sent: "where are Sam and I staying?" is about the trip.
     person = person_in_question(vault, question) if _SPEAKER.search(question) else None
@@ -142,13 +148,13 @@ def ask(
     timings["retrieval"] = time.perf_counter() - started
     if not relevant(hits, words, weight):
         log.info("nothing relevant: %d hits", len(hits))
-        return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
+        return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     blocks = [block(vault, hit, hit.matched or tuple(words), zone) for hit in hits]
     started = time.perf_counter()
     reply, picked = _model_reply(model, question, blocks, now.astimezone(zone).strftime("%A %d %B %Y"))
     timings["model"] = time.perf_counter() - started
     if reply is None:
-        return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
+        return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     kind = answer_type(question)
     if kind is AnswerType.AMOUNT:
         reply = with_currency(reply, blocks)
@@ -159,7 +165,7 @@ def ask(
         quotes = (best_sentence(quotable(hits[i], zone), question, kind, weight) for i in order)
         reply = next((q for q in quotes if q), None)
         if reply is None:
-            return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
+            return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     chosen = _supporting(reply, question, [quotable(h, zone) for h in hits], picked, weight)
     citations = [
         Citation(n, hits[i].stored, excerpt(hits[i].passage, hits[i].matched or tuple(words)))
@@ -203,15 +209,19 @@ def relevant(hits: list[Hit], words: list[str], weight: Weights) -> bool:
     """Whether the hits hold enough of the question to be worth answering from.
 
     Most of the question's informative weight must occur among the hits. One word the vault never
-    uses ("doctor" where the letter says "physician") is forgiven when word search and vector search
-    agree on the best hit and the question's other words are there: a paraphrase, not a gap.
+    uses ("doctor" where the letter says "physician", "charge" where the receipt says "came to") is
+    forgiven when the best hit is plainly about the rest: word search and vector search agree on
+    it, or it holds every one of the question's other words (two at least): a paraphrase, not a gap.
     """
     if relevance_of(hits, words, weight) >= MIN_COVERAGE:
         return True
     absent = [w for w in words if weight.absent(w)]
-    if len(absent) != 1 or len(words) < 2 or not hits or not {"bm25", "vector"} <= set(hits[0].found_by):
+    if len(absent) != 1 or len(words) < 2 or not hits:
         return False
-    return relevance_of(hits, [w for w in words if w not in absent], weight) >= MIN_COVERAGE
+    rest = [w for w in words if w not in absent]
+    agree = {"bm25", "vector"} <= set(hits[0].found_by)
+    whole = len(rest) >= 2 and set(rest) <= set(hits[0].matched)
+    return (agree or whole) and relevance_of(hits, rest, weight) >= MIN_COVERAGE
 
 
 def relevance_of(hits: list[Hit], words: list[str], weight: Weights) -> float:

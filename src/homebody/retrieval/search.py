@@ -136,9 +136,11 @@ def _common_only(vault: Vault, words: list[str], *, limit: int, keep: Keep) -> l
     if len(words) == 1:
         return [(rowid, 1.0) for rowid in candidates[:limit]]
     floor, ceiling = min(candidates), max(candidates)
-    if len(words) > 1:
+    if len(candidates) >= limit:
         # Enough of these holding every word (FTS5 intersects the lists over the same newest
-        # range) make the answer without counting each word's matches item by item.
+        # range) make the answer without counting each word's matches item by item. (Those
+        # holding every word are candidates themselves: with fewer candidates than `limit`, or a
+        # person's few, there cannot be enough.)
         every: list[int] = []
         cursor = vault.conn.execute(
             """SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?
