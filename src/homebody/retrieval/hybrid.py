@@ -192,6 +192,7 @@ class Retriever:
         lists: list[tuple[str, list[int], float]] = []
         spans: dict[int, Span] = {}
         similarity: dict[int, float] = {}
+        named: dict[str, set[str]] = {}  # sources the question names, and the words naming them
         use_vectors = mode != "bm25" and self.has_vectors()
         if mode != "vector" or not use_vectors:
             lists.append(
@@ -215,7 +216,7 @@ class Retriever:
                         1.0,
                     )
                 )
-            named = self.named_sources(question) if not chosen.sources else {}
+            named.update(self.named_sources(question) if not chosen.sources else {})
             if named:
                 # "my savings account", "on Venmo": the user named a source, which its items'
                 # own words rarely do. Its best items (or, with nothing else to go by, its newest)
@@ -272,7 +273,8 @@ class Retriever:
             Hit(
                 items[r],
                 scores[found_as.get(r, r)],
-                tuple(matched.get(r, ())),
+                # An item of a source the question names ("on Venmo") matches the naming words.
+                tuple(dict.fromkeys([*matched.get(r, ()), *sorted(named.get(items[r].source, ()))])),
                 spans.get(r) or _best_span(items[r].item.text, matched.get(r, [])),
                 _found_by(found_as.get(r, r), lists),
                 similarity.get(found_as.get(r, r)),
