@@ -216,7 +216,12 @@ class Keep:
         `column(name)` is their "kinds", "ts" or "sources" (asked for only if a filter needs it)."""
         ok = np.ones(size, dtype=np.bool_)
         if self._kinds is not None:
-            ok &= self._kinds[column("kinds")]
+            codes = np.flatnonzero(self._kinds)
+            kinds = column("kinds")
+            if len(codes) == 1:
+                ok &= kinds == codes[0]  # one comparison: several times faster than a table gather
+            else:
+                ok &= self._kinds[kinds]
         if self._sources is not None:
             ok &= np.isin(column("sources"), self._sources)
         if self._dated:
@@ -229,7 +234,7 @@ class Keep:
         return ok
 
     def narrow(self) -> npt.NDArray[np.int64] | None:
-        """The rowids that pass, sorted, when a person or a period bounds them (None: neither does)."""
+        """The rowids that pass, unordered, when a person or a period bounds them (None: neither does)."""
         if self._person is None and not self._dated:
             return None
         return self.rowids()
@@ -264,13 +269,14 @@ class Keep:
         return mask
 
     def rowids(self) -> npt.NDArray[np.int64] | None:
-        """Every rowid that may pass on kinds, sources, period and person (None: no such filter)."""
+        """Every rowid that may pass on kinds, sources, period and person, in no particular order
+        (None: no such filter)."""
         if self.everything or self._keys is None:
             return None
         if self._person is not None:
-            found = np.array(sorted(self._person), dtype=np.int64)
+            found = np.fromiter(self._person, dtype=np.int64, count=len(self._person))
         elif self._dated:
-            found = np.sort(self._in_period())
+            found = self._in_period()
         else:
             found = np.arange(self._keys.top + 1, dtype=np.int64)
         found = found[found <= self._keys.top]

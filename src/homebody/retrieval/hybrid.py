@@ -319,8 +319,9 @@ def _in_period(vault: Vault, filters: Filters, *, newest: bool = False) -> list[
         rowids = np.flatnonzero(keys.kinds != NO_KIND)
     ts = keys.ts[rowids]
     dated = ts != UNDATED
-    # Sort keys, last one first: undated after dated, then by time (the newest first if asked).
-    order = np.lexsort((np.where(dated, -ts if newest else ts, 0), ~dated))
+    # Sort keys, last one first: undated after dated, then by time (the newest first if asked),
+    # then by rowid.
+    order = np.lexsort((rowids, np.where(dated, -ts if newest else ts, 0), ~dated))
     out: list[int] = []
     for start in range(0, len(order), 4 * DEPTH):
         out.extend(keep(int(r) for r in rowids[order[start : start + 4 * DEPTH]]))

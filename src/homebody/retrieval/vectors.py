@@ -186,11 +186,12 @@ class VectorIndex:
             return None, None
         rowids = keep.narrow()
         if rowids is not None:
-            if len(rowids) <= len(self) // 8:
+            if len(rowids) <= len(self) // 64:  # a person's, a week's: by binary search
                 return None, self._positions_of(rowids)
-            items = np.zeros(max(self._top_item, int(rowids[-1]) if len(rowids) else 0) + 1, np.bool_)
+            items = np.zeros(max(self._top_item, int(rowids.max()) if len(rowids) else 0) + 1, np.bool_)
             items[rowids] = True
-            return items[self._items], None
+            mask = items[self._items]
+            return (None, np.flatnonzero(mask)) if len(rowids) <= len(self) // 8 else (mask, None)
         columns = self._chunk_keys()
         return keep.judge(lambda name: columns[name], len(self)), None
 
@@ -210,7 +211,7 @@ class VectorIndex:
         return self._keyed[1]
 
     def _positions_of(self, rowids: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
-        """Positions of the chunks of these items (sorted rowids), in position order."""
+        """Positions of the chunks of these items (sorted rowids), in the items' order."""
         if self._by_item is None:
             # Sorted once per load: then any set of items finds its chunks by binary search.
             order = np.argsort(self._items, kind="stable")
@@ -224,7 +225,9 @@ class VectorIndex:
         # All ranges [first, last) at once: each range's start repeated, plus 0, 1, 2, ... within it.
         starts = np.repeat(first, counts)
         within = np.arange(len(starts)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return np.sort(order[starts + within])
+        # Item order, not position order: ties in distance are then broken by item, as deterministic.
+        found: npt.NDArray[np.intp] = order[starts + within]
+        return found
 
     def _query_code(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
         centre = self._model.centre if self._model else None
