@@ -193,12 +193,18 @@ class Retriever:
         spans: dict[int, Span] = {}
         similarity: dict[int, float] = {}
         named: dict[str, set[str]] = {}  # sources the question names, and the words naming them
+        held: dict[int, list[str]] = {}  # the words an item holds, where full-text ranking learnt them
         use_vectors = mode != "bm25" and self.has_vectors()
         if mode != "vector" or not use_vectors:
             lists.append(
                 (
                     "bm25",
-                    [r for r, _ in bm25(self.vault, words, limit=DEPTH, filters=chosen, common=self.common)],
+                    [
+                        r
+                        for r, _ in bm25(
+                            self.vault, words, limit=DEPTH, filters=chosen, common=self.common, held=held
+                        )
+                    ],
                     1.0,
                 )
             )
@@ -268,7 +274,8 @@ class Retriever:
         found_as: dict[int, int] = {}  # an occurrence standing for the one search found
         if read.when is None:
             kept, found_as = _right_occurrences(self.vault, kept, items, now)
-        matched = matched_words(self.vault, words, kept)
+        matched = {r: held[r] for r in kept if r in held}
+        matched.update(matched_words(self.vault, words, [r for r in kept if r not in held]))
         hits = [
             Hit(
                 items[r],

@@ -83,8 +83,12 @@ def bm25(
     limit: int,
     filters: Filters | None = None,
     common: Commonness | None = None,
+    held: dict[int, list[str]] | None = None,
 ) -> list[tuple[int, float]]:
     """(rowid, score) of the items best matching the question's words, best first.
+
+    `held`, if given, receives the words each ranked item holds where the ranking learnt them
+    (saving `matched_words` the asking).
 
     Ranks by BM25 over the words no more than `COMMON` items hold. FTS5's bm25() counts every item
     holding each word to weigh it (120 ms for three common words in a million items), so a
@@ -98,7 +102,7 @@ def bm25(
     common = common or Commonness(vault)
     rare = [w for w in words if not common(w)]
     if not rare:
-        return _common_only(vault, words, limit=limit, keep=keep)
+        return _common_only(vault, words, limit=limit, keep=keep, held=held)
     # Rare words match at most COMMON items each: under filters, rank them all, then keep some.
     rows = vault.conn.execute(
         f"""SELECT rowid, bm25(items_fts, {_WEIGHTS}) AS rank FROM items_fts
@@ -114,8 +118,11 @@ def bm25(
 SEEK = 48
 
 
-def _common_only(vault: Vault, words: list[str], *, limit: int, keep: Keep) -> list[tuple[int, float]]:
+def _common_only(
+    vault: Vault, words: list[str], *, limit: int, keep: Keep, held: dict[int, list[str]] | None = None
+) -> list[tuple[int, float]]:
     """The newest items holding the most of the (all common) words; score = words held."""
+    words_of: dict[int, list[str]] = {}
     span = keep.span()
     if span is None:
         return []
@@ -134,6 +141,8 @@ def _common_only(vault: Vault, words: list[str], *, limit: int, keep: Keep) -> l
     if not candidates:
         return []
     if len(words) == 1:
+        if held is not None:
+            held.update((rowid, list(words)) for rowid in candidates[:limit])
         return [(rowid, 1.0) for rowid in candidates[:limit]]
     floor, ceiling = min(candidates), max(candidates)
     if len(candidates) >= limit:
@@ -150,21 +159,25 @@ def _common_only(vault: Vault, words: list[str], *, limit: int, keep: Keep) -> l
         while len(every) < limit and (rows := cursor.fetchmany(256)):
             every.extend(keep(r[0] for r in rows))
         if len(every) >= limit:
+            if held is not None:
+                held.update((rowid, list(words)) for rowid in every[:limit])
             return [(rowid, float(len(words))) for rowid in every[:limit]]
-    held = dict.fromkeys(candidates, 0)
     if len(candidates) <= SEEK:
-        for rowid, found in matched_words(vault, words, candidates).items():
-            held[rowid] += len(found)
+        words_of.update(matched_words(vault, words, candidates))
     else:
+        chosen = set(candidates)
         for word in words:
             for (rowid,) in vault.conn.execute(
                 "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?",
                 (fts_expression([word]), floor, ceiling),
             ):
-                if rowid in held:
-                    held[rowid] += 1
-    ranked = sorted(held, key=lambda r: (-held[r], -r))[:limit]
-    return [(rowid, float(held[rowid])) for rowid in ranked]
+                if rowid in chosen:
+                    words_of.setdefault(rowid, []).append(word)
+    count = {rowid: len(words_of.get(rowid, ())) for rowid in candidates}
+    ranked = sorted(count, key=lambda r: (-count[r], -r))[:limit]
+    if held is not None:
+        held.update((rowid, words_of.get(rowid, [])) for rowid in ranked)
+    return [(rowid, float(count[rowid])) for rowid in ranked]
 
 
 def search(vault: Vault, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:
