@@ -3,18 +3,19 @@
 Why not sqlite-vec's `vec0`: on this machine its brute-force KNN took ~37 ms per 100k chunks with
 bit vectors and ~130 ms with float32 (so 0.4-1.3 s at a million), and SQLCipher must decrypt every
 page it scans. Instead each chunk's 48-byte sign code (one bit per dimension, around the centre of
-the first vectors), its item's kind, time and source are held in memory, one numpy column per 64
-dimensions (~60 MB per million chunks), and a search runs in three stages:
+the first vectors) and its item's rowid are held in memory, one numpy column per 64 dimensions
+(~60 MB per million chunks); filters are judged by the item keys in memory (`filters.py`). A
+search runs in three stages:
 
 1. Hamming distance to the query's code: the `SHORTLIST` nearest (past `TWO_STAGE` chunks the first
-   64 bits pick the nearest 4% before all bits are compared);
+   64 bits pick the nearest 4% before all bits are compared). When the filters allow few chunks (a
+   person's, a month's), those alone are compared, found by binary search over chunks sorted by item;
 2. those ordered by the query vector's dot product with their signs, in memory;
 3. the best `POOL` scored exactly with their float16 vectors read from the encrypted vault by
-   primary key, where the filters are checked again in SQL. Deeper ranks keep the stage-2 order.
+   primary key. Deeper ranks keep the stage-2 order.
 
-The index loads lazily (~9 s for a million chunks here), picks up chunks added since (by id), and
-reloads when many were deleted.
-"""
+The index loads lazily (~4-5 s for a million chunks here), picks up chunks added since (by id), and
+reloads when many were deleted."""
 
 from __future__ import annotations
 
