@@ -60,3 +60,37 @@ def test_enough_items_holding_every_common_word_are_the_answer(notes, monkeypatc
     ranked = bm25(notes, ["allotment", "rota"], limit=2)
     assert _ids(notes, ranked) == ["n3", "n1"]  # both hold both words, newest first
     assert [score for _, score in ranked] == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("limit", [3, 8, 20, 60])
+def test_common_words_rank_exactly_by_words_held_then_newest_whichever_way_it_is_counted(
+    vault, monkeypatch, limit
+):
+    # Every word is common here, so ranking takes the shortcuts (all words held; all but one held)
+    # or counts word by word: each way must give what counting by hand gives.
+    import random
+
+    monkeypatch.setattr(search, "COMMON", 2)
+    source = vault.add_source("notes", "notes", "/n")
+    rng = random.Random(limit)
+    vocabulary = ["allotment", "rota", "shed", "party", "zucchini"]
+    texts = [" ".join(rng.sample(vocabulary, rng.randint(1, 5))) for _ in range(120)]
+    for n, text in enumerate(texts):
+        vault.upsert(source, Item(Kind.NOTE, f"n{n}", text, ts=datetime(2026, 1, 1, tzinfo=UTC)), None)
+    words = ["allotment", "rota", "shed", "party"]
+    held = {}
+    ranked = bm25(vault, words, limit=limit, held=held)
+    rowid_of = {r["native_id"]: r["rowid"] for r in vault.conn.execute("SELECT rowid, native_id FROM items")}
+    by_hand = sorted(
+        ((rowid_of[f"n{n}"], sum(w in t.split() for w in words)) for n, t in enumerate(texts)),
+        key=lambda pair: (-pair[1], -pair[0]),
+    )
+    want = [(rowid, float(count)) for rowid, count in by_hand if count][:limit]
+    assert ranked == want
+    assert all(
+        sorted(held[r])
+        == sorted(
+            w for w in words if w in texts[int(vault.items_by_rowid([r])[r].item.native_id[1:])].split()
+        )
+        for r, _ in ranked
+    )

@@ -122,6 +122,7 @@ def _common_only(
     vault: Vault, words: list[str], *, limit: int, keep: Keep, held: dict[int, list[str]] | None = None
 ) -> list[tuple[int, float]]:
     """The newest items holding the most of the (all common) words; score = words held."""
+    words = list(dict.fromkeys(words))
     words_of: dict[int, list[str]] = {}
     span = keep.span()
     if span is None:
@@ -162,6 +163,30 @@ def _common_only(
             if held is not None:
                 held.update((rowid, list(words)) for rowid in every[:limit])
             return [(rowid, float(len(words))) for rowid in every[:limit]]
+        if len(words) >= 3:
+            # Then those holding every word but one, newest first: one intersection per word left
+            # out, each read only as far as the places left (cheaper than reading every word's
+            # matches over the range).
+            places = limit - len(every)
+            tier: dict[int, list[str]] = {rowid: list(words) for rowid in every}
+            for left_out in words:
+                rest = [w for w in words if w != left_out]
+                cursor = vault.conn.execute(
+                    """SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?
+                       ORDER BY rowid DESC""",
+                    (" AND ".join(fts_expression([w]) for w in rest), floor, ceiling),
+                )
+                found = 0
+                while found < places and (rows := cursor.fetchmany(64)):
+                    for rowid in keep(r[0] for r in rows):
+                        if rowid not in tier:
+                            tier[rowid] = rest
+                            found += 1
+            if len(tier) >= limit:
+                ranked = sorted(tier, key=lambda r: (-len(tier[r]), -r))[:limit]
+                if held is not None:
+                    held.update((rowid, tier[rowid]) for rowid in ranked)
+                return [(rowid, float(len(tier[rowid]))) for rowid in ranked]
     if len(candidates) <= SEEK:
         words_of.update(matched_words(vault, words, candidates))
     else:
