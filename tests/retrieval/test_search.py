@@ -94,3 +94,10 @@ def test_common_words_rank_exactly_by_words_held_then_newest_whichever_way_it_is
         )
         for r, _ in ranked
     )
+
+
+def test_the_words_of_a_question_leave_out_function_words_and_contractions():
+    from homebody.retrieval.query import terms
+
+    assert terms("Is there a Venmo request I haven't paid yet?") == ["venmo", "request", "paid"]
+    assert terms("When's the dentist? The DENTIST, now!") == ["dentist"]

@@ -61,6 +61,15 @@ ZONE = ZoneInfo("Europe/London")
             False,
             True,
         ),
+        # Asking for a time names no topic: "day" is not searched for.
+        (
+            "Did my October transfer to savings arrive, and on what day?",
+            "Did my transfer to savings arrive, and ?",
+            set(),
+            True,
+            False,
+            False,
+        ),
         (
             "Where are Sam and I staying in Lisbon?",
             "Where are Sam and I staying in Lisbon?",

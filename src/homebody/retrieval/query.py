@@ -20,6 +20,7 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up upon us very was we
     were what whats when where which while who whom whose why will with would yet you your yours
     yourself yourselves s t don doesn didn isn wasn aren weren won wouldn shouldn couldn ll re ve d m
+    haven hasn hadn mustn needn shan ain
     going gonna want wanted remind show find any anyone someone something time today tomorrow
     yesterday again also okay ok yes hey hi hello thanks thank
     """.split()  # noqa: SIM905 - a word list reads best as text

@@ -50,6 +50,8 @@ _RECENT = re.compile(
     r"jul|aug|sep|oct|nov|dec))",
     re.I,
 )
+# "On what day", "at what time": the question asks for a time; the words name no topic.
+_ASKING_WHEN = re.compile(r"\b(?:(?:on|at|for|by)\s+)?(?:what|which)\s+(?:day|date|time)\b", re.I)
 # "What did Sam say on 27 October" is about the message's own date, not an event's.
 _SAID = re.compile(
     r"\b(said|say|says|sent|send|wrote|write|text(?:ed)?|e-?mail(?:ed)?|messag(?:e|ed)|paid|pay|spent|"
@@ -96,6 +98,7 @@ def understand(question: str, now: datetime, zone: ZoneInfo) -> Understood:
             soft = when
         else:
             filters = replace(filters, since=when.since, until=when.until)
+    cuts.extend(m.span() for m in _ASKING_WHEN.finditer(question))
     amount = _AMOUNT.search(question)
     if amount is not None:
         bounds = _bounds(amount)
