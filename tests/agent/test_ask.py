@@ -278,3 +278,38 @@ def test_a_total_no_transaction_holds_is_answered_from_the_words_that_do(vault, 
         vault, registry, ScriptedModel(), "How much did I spend on kayak rentals?", now=NOW, zone=ZONE
     )
     assert not nothing.found and nothing.text.startswith("I found no transactions on kayak rentals")
+
+
+def test_when_someone_was_last_heard_from_is_answered_from_their_newest_items(vault, registry):
+    from homebody.vault.people import rebuild
+
+    vault.upsert(
+        vault.source("sam"),
+        Item(
+            kind=Kind.MESSAGE,
+            native_id="wa9",
+            text="can you bring the speaker on Saturday?",
+            author="Sam Okafor",
+            ts=datetime(2026, 11, 2, 18, tzinfo=UTC),
+            thread="whatsapp:Sam",
+        ),
+        None,
+    )
+    rebuild(vault, "GB")
+    model = ScriptedModel({"answer": "On 2 November: can you bring the speaker?", "sources": [1]})
+    answer = ask(
+        vault,
+        registry,
+        model,
+        "When did I last hear from Sam Okafor, and what did he ask?",
+        now=NOW,
+        zone=ZONE,
+    )
+    assert answer.found and answer.citations[0].stored.item.native_id == "wa9"  # the newest
+    prompt = model.calls[0][1].content
+    assert "Harbour Dental" not in prompt, "only Sam's items are shown"
+    # Someone the vault has nothing from is not answered from anyone else's items.
+    nobody = ask(
+        vault, registry, ScriptedModel(), "When did I last hear from Priya Raman?", now=NOW, zone=ZONE
+    )
+    assert not nobody.found

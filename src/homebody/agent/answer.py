@@ -37,6 +37,7 @@ from homebody.models.base import ChatModel, Message
 from homebody.retrieval import aggregate
 from homebody.retrieval.filters import Filters
 from homebody.retrieval.hybrid import Retriever
+from homebody.retrieval.query import terms
 from homebody.retrieval.search import Hit
 from homebody.vault.items import Kind
 from homebody.vault.persons import person_in_question
@@ -55,7 +56,8 @@ SYSTEM = (
 )
 _SPEAKER = re.compile(
     r"\b(say|says|said|tell|tells|told|write|writes|wrote|written|mention|mentions|mentioned|"
-    r"send|sends|sent|text|texted|message|messaged|email|emailed|reply|replied|ask|asks|asked)\b",
+    r"send|sends|sent|text|texted|message|messaged|email|emailed|reply|replied|ask|asks|asked|"
+    r"hear|heard|call|called|rang)\b",
     re.IGNORECASE,
 )
 NOT_FOUND = re.compile(r"^\W*(not found|none|unknown|n/?a)\W*$|\bnot found\b", re.IGNORECASE)
@@ -132,21 +134,29 @@ def ask(
     person = person_in_question(vault, question) if _SPEAKER.search(question) else None
     hits: list[Hit] = []
     words: list[str] = []
+    anyone = False
     if person is not None:
         # Among the person's own items their name matches everything: rank (and judge) by the rest.
         names = set(person.name.casefold().split())
         query = " ".join(w for w in question.split() if _bare(w) not in names)
-        found = retriever.search(
-            query, now=now, zone=zone, limit=3 * TOP_K, filters=Filters(person=person.id)
-        )
-        hits, words = found.hits, found.words
+        # "When did I last hear from Kavita, and what did she ask?": the verbs of talking say which
+        # of the person's items are meant (theirs), not what is in them. With no other word, the
+        # person's newest items are what to answer from.
+        if [w for w in terms(query) if not _SPEAKER.fullmatch(w)]:
+            found = retriever.search(
+                query, now=now, zone=zone, limit=3 * TOP_K, filters=Filters(person=person.id)
+            )
+            hits, words = found.hits, [w for w in found.words if not _SPEAKER.fullmatch(w)]
+        else:
+            hits = retriever.newest(Filters(person=person.id), limit=TOP_K)
+            anyone = bool(hits)
     if not hits:
         found = retriever.search(question, now=now, zone=zone, limit=3 * TOP_K)
         hits, words = found.hits, found.words
     hits = collapse_occurrences(hits, now)[:TOP_K]
     weight = Weights(vault)
     timings["retrieval"] = time.perf_counter() - started
-    if not relevant(hits, words, weight):
+    if not anyone and not relevant(hits, words, weight):
         log.info("nothing relevant: %d hits", len(hits))
         return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     blocks = [block(vault, hit, hit.matched or tuple(words), zone) for hit in hits]

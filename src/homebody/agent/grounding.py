@@ -17,6 +17,7 @@ from enum import Enum
 
 from homebody.retrieval.query import terms
 from homebody.retrieval.search import document_frequency
+from homebody.retrieval.when import MONTHS
 from homebody.vault.store import Vault
 
 #: Share of a question's informative weight that must occur among the hits.
@@ -105,10 +106,13 @@ def _stem(word: str) -> str:
 
 
 def contains(text: str, word: str) -> bool:
-    """Whether `text` has `word`, allowing for inflection."""
+    """Whether `text` has `word`, allowing for inflection and for how dates are written: "2" is in
+    "Mon 02 Nov", "November" in "Nov"."""
     lowered = text.lower()
     if word.isdigit():
-        return re.search(rf"(?<!\d){re.escape(word)}(?!\d)", lowered) is not None
+        return re.search(rf"(?<!\d)0*{re.escape(word.lstrip('0') or '0')}(?!\d)", lowered) is not None
+    if word in MONTHS and len(word) > 3:
+        return re.search(rf"\b{word[:3]}", lowered) is not None
     return _stem(word) in lowered
 
 

@@ -82,8 +82,14 @@ def block(vault: Vault, hit: Hit, words: tuple[str, ...], zone: ZoneInfo) -> str
 def quotable(hit: Hit, zone: ZoneInfo) -> str:
     """The item's own words, as they may be quoted in an answer: no headlines, no other items."""
     item = hit.stored.item
+    # When a message was sent or a payment made is the item's own word too ("when did my salary
+    # last arrive?"), written as a chat transcript or a statement line would. (Not an email's: its
+    # sending date read before "your appointment is on Saturday" would pass for the appointment's.)
+    dated = local_time(item.ts, zone, all_day=item.kind is Kind.TRANSACTION) if item.ts else None
     if item.kind is Kind.MESSAGE:
-        return f"{item.author or 'system'}: {item.text}"
+        return f"{item.author or 'system'}{f' ({dated})' if dated else ''}: {item.text}"
+    if item.kind is Kind.TRANSACTION and dated:
+        return f"{dated}: {hit.passage}"
     if item.kind is Kind.EVENT:
         when = local_time(item.ts, zone, all_day=bool(item.meta.get("all_day")))
         where = f" at {item.meta['location']}" if item.meta.get("location") else ""

@@ -154,6 +154,16 @@ class Retriever:
         embedder = self.embedder()
         return embedder is not None and (embedder.name, embedder.dim) == (model.name, model.dim)
 
+    def newest(self, filters: Filters, *, limit: int) -> list[Hit]:
+        """The newest items the filters let through ("when did I last hear from Dev?")."""
+        rowids = _in_period(self.vault, filters, newest=True)[:limit]
+        items = self.vault.items_by_rowid(rowids)
+        return [
+            Hit(items[r], 1.0 / (RRF_K + n), found_by=("recent",))
+            for n, r in enumerate(rowids, start=1)
+            if r in items
+        ]
+
     def named_sources(self, question: str) -> dict[str, set[str]]:
         """Sources the question names by a distinctive word of their name or kind, with those words.
 
