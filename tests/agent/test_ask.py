@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -313,3 +314,24 @@ def test_when_someone_was_last_heard_from_is_answered_from_their_newest_items(va
         vault, registry, ScriptedModel(), "When did I last hear from Priya Raman?", now=NOW, zone=ZONE
     )
     assert not nobody.found
+
+
+def test_a_second_question_leaning_on_the_first_does_not_hide_what_the_first_finds(
+    vault, registry, monkeypatch
+):
+    model = ScriptedModel({"answer": "Thursday 29 October at 15:30.", "sources": [1]})
+    question = "When is my dentist appointment, and is the wifi password for the clinic on it?"
+    answer = ask(vault, registry, model, question, now=NOW, zone=ZONE)
+    assert answer.found and answer.citations[0].stored.item.native_id == "m2@example.com"
+    assert question in model.calls[0][1].content, "the model reads the whole question"
+    # Judged as one question, the words of the second part make it look unanswerable.
+    import homebody.agent.answer as answer_module
+
+    monkeypatch.setattr(answer_module, "_FOLLOW_ON", re.compile(r"(?!)"))
+    assert not ask(vault, registry, ScriptedModel(), question, now=NOW, zone=ZONE).found
+    monkeypatch.undo()
+    # Asked alone, the second part finds nothing.
+    alone = ask(
+        vault, registry, ScriptedModel(), "Is the wifi password for the clinic on it?", now=NOW, zone=ZONE
+    )
+    assert not alone.found

@@ -60,6 +60,11 @@ _SPEAKER = re.compile(
     r"hear|heard|call|called|rang)\b",
     re.IGNORECASE,
 )
+# ", and did ...", " and what ...": a second question asked after the first.
+_FOLLOW_ON = re.compile(
+    r",\s+and\s+(?=(?:what|when|where|who|which|why|how|did|does|do|is|are|was|were|has|have|can)\b)",
+    re.IGNORECASE,
+)
 NOT_FOUND = re.compile(r"^\W*(not found|none|unknown|n/?a)\W*$|\bnot found\b", re.IGNORECASE)
 
 
@@ -155,6 +160,14 @@ def ask(
         hits, words = found.hits, found.words
     hits = collapse_occurrences(hits, now)[:TOP_K]
     weight = Weights(vault)
+    first = _FOLLOW_ON.split(question, maxsplit=1)[0]
+    if not anyone and first != question and not relevant(hits, words, weight):
+        # "What's my rent now, and did the latest payment go out at that amount?": the second part
+        # leans on the first ("that amount"). Found by the first part alone, the sources may still
+        # answer both; the model reads the whole question.
+        found = retriever.search(first, now=now, zone=zone, limit=3 * TOP_K)
+        if relevant(alone := collapse_occurrences(found.hits, now)[:TOP_K], found.words, weight):
+            hits, words = alone, found.words
     timings["retrieval"] = time.perf_counter() - started
     if not anyone and not relevant(hits, words, weight):
         log.info("nothing relevant: %d hits", len(hits))
