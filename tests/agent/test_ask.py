@@ -309,6 +309,17 @@ def test_when_someone_was_last_heard_from_is_answered_from_their_newest_items(va
     assert answer.found and answer.citations[0].stored.item.native_id == "wa9"  # the newest
     prompt = model.calls[0][1].content
     assert "Harbour Dental" not in prompt, "only Sam's items are shown"
+    # An answer the sources do not bear out is replaced by the newest message, whole and dated.
+    wrong = ScriptedModel({"answer": "Last year's cake had no candles.", "sources": [1]})
+    quoted = ask(
+        vault,
+        registry,
+        wrong,
+        "When did I last hear from Sam Okafor, and what did he ask?",
+        now=NOW,
+        zone=ZONE,
+    )
+    assert quoted.text == "Sam Okafor (Mon 02 Nov 2026 18:00): can you bring the speaker on Saturday? [1]"
     # Someone the vault has nothing from is not answered from anyone else's items.
     nobody = ask(
         vault, registry, ScriptedModel(), "When did I last hear from Priya Raman?", now=NOW, zone=ZONE

@@ -157,7 +157,7 @@ def ask(
             anyone = bool(hits)
     if not hits:
         found = retriever.search(question, now=now, zone=zone, limit=3 * TOP_K)
-        hits, words = found.hits, found.words
+        hits, words = found.hits, _content(found.words)
     hits = collapse_occurrences(hits, now)[:TOP_K]
     weight = Weights(vault)
     first = _FOLLOW_ON.split(question, maxsplit=1)[0]
@@ -166,8 +166,8 @@ def ask(
         # leans on the first ("that amount"). Found by the first part alone, the sources may still
         # answer both; the model reads the whole question.
         found = retriever.search(first, now=now, zone=zone, limit=3 * TOP_K)
-        if relevant(alone := collapse_occurrences(found.hits, now)[:TOP_K], found.words, weight):
-            hits, words = alone, found.words
+        if relevant(alone := collapse_occurrences(found.hits, now)[:TOP_K], _content(found.words), weight):
+            hits, words = alone, _content(found.words)
     timings["retrieval"] = time.perf_counter() - started
     if not anyone and not relevant(hits, words, weight):
         log.info("nothing relevant: %d hits", len(hits))
@@ -185,7 +185,7 @@ def ask(
         # The model's wording fails a check: quote the sources instead, or say nothing.
         log.info("model answer rejected by checks (type %s); quoting the sources", kind.value)
         order = [*picked, *(i for i in range(len(hits)) if i not in picked)]
-        quotes = (best_sentence(quotable(hits[i], zone), question, kind, weight) for i in order)
+        quotes = (_quote(hits[i], question, kind, weight, zone) for i in order)
         reply = next((q for q in quotes if q), None)
         if reply is None:
             return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
@@ -226,6 +226,26 @@ def _aggregate_answer(
     marks = "".join(f"[{c.number}]" for c in citations)
     more = f" (first {MAX_ROW_CITATIONS} cited)" if result.count > MAX_ROW_CITATIONS else ""
     return Answer(question, f"{result.text}{more} {marks}".strip(), True, citations, cov, [], timings)
+
+
+#: A chat message this short is quoted whole: its sentences lean on each other.
+WHOLE_MESSAGE = 280
+
+
+def _quote(hit: Hit, question: str, kind: AnswerType, weight: Weights, zone: Any) -> str | None:
+    """The sentence of a source that answers the question (a short chat message whole), if any."""
+    text = quotable(hit, zone)
+    sentence = best_sentence(text, question, kind, weight, words=_content(terms(question)))
+    if sentence and hit.stored.item.kind is Kind.MESSAGE and len(text) <= WHOLE_MESSAGE:
+        return " ".join(text.split())
+    return sentence
+
+
+def _content(words: list[str]) -> list[str]:
+    """The words that say what is asked about: not the verbs of talking ("when did I last hear from
+    Kavita?" is about Kavita), unless nothing else is left."""
+    content = [w for w in words if not _SPEAKER.fullmatch(w)]
+    return content or words
 
 
 def relevant(hits: list[Hit], words: list[str], weight: Weights) -> bool:

@@ -144,18 +144,21 @@ def informative(answer: str, question: str) -> bool:
     return any(w not in asked for w in terms(answer))
 
 
-def best_sentence(text: str, question: str, kind: AnswerType, weight: Weights) -> str | None:
+def best_sentence(
+    text: str, question: str, kind: AnswerType, weight: Weights, *, words: list[str] | None = None
+) -> str | None:
     """The sentence of `text` that says most about the question and fits its answer type.
 
-    A sentence qualifies only if it holds most of the question's informative weight itself, so a
-    passing mention of one question word is never passed off as an answer.
+    A sentence qualifies only if it holds most of the question's informative weight itself (of
+    `words`, when given: the question's words that say what it is about), so a passing mention of
+    one question word is never passed off as an answer.
     """
     # Hard-wrapped email lines are joined; paragraphs, list items and sentence ends split.
     unwrapped = re.sub(r"(?<!\n)\n(?![\n\-*•]|\d+[.)])", " ", text)
     pieces = [
         p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", _URL.sub(" ", unwrapped)) if len(p.strip()) > 3
     ]
-    words = terms(question)
+    words = words if words is not None else terms(question)
     scored = []
     for i, piece in enumerate(pieces):
         held = [w for w in words if contains(piece, w)]
