@@ -51,7 +51,7 @@ _RECENT = re.compile(
     re.I,
 )
 # "On what day", "at what time": the question asks for a time; the words name no topic.
-_ASKING_WHEN = re.compile(r"\b(?:(?:on|at|for|by)\s+)?(?:what|which)\s+(?:day|date|time)\b", re.I)
+_ASKING_WHEN = re.compile(r"\b(?:(?:on|at|for|by)\s+)?(?:what|which)\s+(?:day|date|time)s?\b", re.I)
 # "What did Sam say on 27 October" is about the message's own date, not an event's.
 _SAID = re.compile(
     r"\b(said|say|says|sent|send|wrote|write|text(?:ed)?|e-?mail(?:ed)?|messag(?:e|ed)|paid|pay|spent|"
