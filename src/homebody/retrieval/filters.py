@@ -256,18 +256,6 @@ class Keep:
             kept = self._by_amount(kept)
         return kept
 
-    def items(self) -> npt.NDArray[np.bool_] | None:
-        """By rowid, which items may pass on kinds, sources, period and person (None: no such filter)."""
-        if self.everything or self._keys is None:
-            return None
-        size = self._keys.top + 1
-        if self._person is None:
-            return self._test(np.arange(size, dtype=np.int64))
-        mask = np.zeros(size, dtype=np.bool_)
-        mine = np.array([r for r in self._person if r < size], dtype=np.int64)
-        mask[mine] = self._test(mine)
-        return mask
-
     def rowids(self) -> npt.NDArray[np.int64] | None:
         """Every rowid that may pass on kinds, sources, period and person, in no particular order
         (None: no such filter)."""
