@@ -49,6 +49,12 @@ def _email(n: int, subject: str, body: str) -> Item:
     )
 
 
+def _from_sam(native_id: str, text: str, ts: datetime) -> Item:
+    return Item(
+        kind=Kind.MESSAGE, native_id=native_id, text=text, author="Sam Okafor", ts=ts, thread="whatsapp:Sam"
+    )
+
+
 @pytest.fixture
 def vault(tmp_path):
     with Vault.open(tmp_path / "vault.db") as v:
@@ -228,18 +234,7 @@ def test_a_question_about_what_someone_said_searches_their_items(vault, registry
     vault.upsert(
         mail, _email(4, "Tickets", "Your raffle tickets for the clinic fair: tickets tickets."), None
     )
-    vault.upsert(
-        chats,
-        Item(
-            kind=Kind.MESSAGE,
-            native_id="wa9",
-            text="see you at the gig",
-            author="Sam Okafor",
-            ts=datetime(2026, 9, 2, 18, tzinfo=UTC),
-            thread="whatsapp:Sam",
-        ),
-        None,
-    )
+    vault.upsert(chats, _from_sam("wa9", "see you at the gig", datetime(2026, 9, 2, 18, tzinfo=UTC)), None)
     rebuild(vault, "GB")
     model = ScriptedModel({"answer": "The tickets were £45.", "sources": [1]})
     ask(vault, registry, model, "What did Sam Okafor say about the tickets?", now=NOW, zone=ZONE)
@@ -284,18 +279,8 @@ def test_a_total_no_transaction_holds_is_answered_from_the_words_that_do(vault, 
 def test_when_someone_was_last_heard_from_is_answered_from_their_newest_items(vault, registry):
     from homebody.vault.people import rebuild
 
-    vault.upsert(
-        vault.source("sam"),
-        Item(
-            kind=Kind.MESSAGE,
-            native_id="wa9",
-            text="can you bring the speaker on Saturday?",
-            author="Sam Okafor",
-            ts=datetime(2026, 11, 2, 18, tzinfo=UTC),
-            thread="whatsapp:Sam",
-        ),
-        None,
-    )
+    newest = _from_sam("wa9", "can you bring the speaker on Saturday?", datetime(2026, 11, 2, 18, tzinfo=UTC))
+    vault.upsert(vault.source("sam"), newest, None)
     rebuild(vault, "GB")
     model = ScriptedModel({"answer": "On 2 November: can you bring the speaker?", "sources": [1]})
     answer = ask(
