@@ -243,7 +243,7 @@ def test_a_question_about_what_someone_said_searches_their_items(vault, registry
     assert "Harbour Dental" not in prompt, "only Sam's items are shown"
 
 
-def test_a_total_no_transaction_holds_is_answered_from_the_words_that_do(vault, registry):
+def test_a_total_no_transaction_holds_is_not_guessed_from_words(vault, registry):
     bank = vault.add_source("bank", "bank-csv", "/b")
     vault.upsert(
         bank,
@@ -257,23 +257,11 @@ def test_a_total_no_transaction_holds_is_answered_from_the_words_that_do(vault, 
         None,
     )
     mail = vault.source("gmail")
-    vault.upsert(
-        mail,
-        _email(
-            9, "Your receipt", "Thank you for your visit. The dentist check-up came to £48.00, paid by card."
-        ),
-        None,
-    )
-    model = ScriptedModel({"answer": "£48.00", "sources": [1]})
-    question = "How much did the dentist charge me for the check-up?"
-    answer = ask(vault, registry, model, question, now=NOW, zone=ZONE)
-    assert answer.found and answer.text.startswith("£48.00")
-    assert answer.citations[0].stored.item.native_id == "m9@example.com"
-    # With nothing in words either, the answer is the total's own "none found".
-    nothing = ask(
-        vault, registry, ScriptedModel(), "How much did I spend on kayak rentals?", now=NOW, zone=ZONE
-    )
-    assert not nothing.found and nothing.text.startswith("I found no transactions on kayak rentals")
+    vault.upsert(mail, _email(9, "Energy bill", "Your energy bill for October is £95.20."), None)
+    model = ScriptedModel({"answer": "£95.20", "sources": [1]})
+    answer = ask(vault, registry, model, "How much did the boiler service cost?", now=NOW, zone=ZONE)
+    assert not answer.found and answer.text.startswith("I found no transactions on boiler service")
+    assert model.calls == []
 
 
 def test_when_someone_was_last_heard_from_is_answered_from_their_newest_items(vault, registry):
@@ -331,3 +319,19 @@ def test_a_second_question_leaning_on_the_first_does_not_hide_what_the_first_fin
         vault, registry, ScriptedModel(), "Is the wifi password for the clinic on it?", now=NOW, zone=ZONE
     )
     assert not alone.found
+
+
+def test_a_figure_from_a_source_about_something_else_is_not_an_answer(vault, registry):
+    mail = vault.source("gmail")
+    vault.upsert(
+        mail, _email(7, "ISA", "Your annual Stocks and Shares ISA summary is ready. Log in to view it."), None
+    )
+    vault.upsert(
+        vault.source("sam"),
+        _from_sam("wa5", "party decorations, your share is £45.00", datetime(2026, 11, 18, 9, tzinfo=UTC)),
+        None,
+    )
+    model = ScriptedModel({"answer": "£45.00", "sources": [2]})
+    answer = ask(vault, registry, model, "How much is in my stocks and shares ISA?", now=NOW, zone=ZONE)
+    assert model.calls, "the ISA e-mail is about the question: the model is asked"
+    assert not answer.found, "but £45.00 stands only in a message about party decorations"

@@ -24,6 +24,7 @@ from homebody.agent.grounding import (
     Weights,
     answer_type,
     best_sentence,
+    contains,
     fits,
     grounded,
     informative,
@@ -126,14 +127,11 @@ def ask(
             f"{cov.horizon_phrase(zone)}"
         ).strip()
         return Answer(question, text, False, [], cov, [str(k) for k in missing], timings)
-    none_found: Answer | None = None  # what to say if nothing is found
     if sums is not None:
-        total = _aggregate_answer(vault, question, sums, cov, zone, timings, started)
-        if total.found:
-            return total
-        # No transaction matched: the answer may be in words ("how much did the dentist charge
-        # me?" is on the dentist's receipt email). If search finds nothing either, say so as a total.
-        none_found = total
+        # A total is computed or not at all: with no transaction matching, "I found no
+        # transactions on the boiler service" is the answer. (Reading the sum off an e-mail
+        # instead was tried: the small model took an energy bill's figure for the boiler's.)
+        return _aggregate_answer(vault, question, sums, cov, zone, timings, started)
     # "What did Dev say about the trip?" searches Dev's items on every channel first. Only when the
     # question asks what someone said or sent: "where are Sam and I staying?" is about the trip.
     person = person_in_question(vault, question) if _SPEAKER.search(question) else None
@@ -171,24 +169,29 @@ def ask(
     timings["retrieval"] = time.perf_counter() - started
     if not anyone and not relevant(hits, words, weight):
         log.info("nothing relevant: %d hits", len(hits))
-        return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
+        return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     blocks = [block(vault, hit, hit.matched or tuple(words), zone) for hit in hits]
     started = time.perf_counter()
     reply, picked = _model_reply(model, question, blocks, now.astimezone(zone).strftime("%A %d %B %Y"))
     timings["model"] = time.perf_counter() - started
     if reply is None:
-        return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
+        return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     kind = answer_type(question)
     if kind is AnswerType.AMOUNT:
         reply = with_currency(reply, blocks)
-    if not (fits(kind, reply) and informative(reply, question) and grounded(reply, blocks, question)):
+    if not (
+        fits(kind, reply)
+        and informative(reply, question)
+        and grounded(reply, blocks, question)
+        and _borne_out(reply, question, blocks, words, weight)
+    ):
         # The model's wording fails a check: quote the sources instead, or say nothing.
         log.info("model answer rejected by checks (type %s); quoting the sources", kind.value)
         order = [*picked, *(i for i in range(len(hits)) if i not in picked)]
         quotes = (_quote(hits[i], question, kind, weight, zone) for i in order)
         reply = next((q for q in quotes if q), None)
         if reply is None:
-            return none_found or Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
+            return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     chosen = _supporting(reply, question, [quotable(h, zone) for h in hits], picked, weight)
     citations = [
         Citation(n, hits[i].stored, excerpt(hits[i].passage, hits[i].matched or tuple(words)))
@@ -239,6 +242,25 @@ def _quote(hit: Hit, question: str, kind: AnswerType, weight: Weights, zone: Any
     if sentence and hit.stored.item.kind is Kind.MESSAGE and len(text) <= WHOLE_MESSAGE:
         return " ".join(text.split())
     return sentence
+
+
+def _borne_out(reply: str, question: str, blocks: list[str], words: list[str], weight: Weights) -> bool:
+    """Whether the reply's figures stand in a source that is about the question.
+
+    "How much is in my ISA?" must not be answered "45.00" off a Venmo line that only shares the
+    word "shares": a source holding every number of the reply must also hold most of the
+    question's weight (of the words some source uses: a paraphrase's word stands nowhere).
+    """
+    asked = set(terms(question))
+    numbers = [w for w in terms(reply) if w.isdigit() and w not in asked]
+    words = [w for w in words if not weight.absent(w)]
+    if not numbers or not words:
+        return True
+    return any(
+        all(contains(text, n) for n in numbers)
+        and relevance(words, [w for w in words if contains(text, w)], weight) >= MIN_COVERAGE
+        for text in blocks
+    )
 
 
 def _content(words: list[str]) -> list[str]:
