@@ -335,3 +335,15 @@ def test_a_figure_from_a_source_about_something_else_is_not_an_answer(vault, reg
     answer = ask(vault, registry, model, "How much is in my stocks and shares ISA?", now=NOW, zone=ZONE)
     assert model.calls, "the ISA e-mail is about the question: the model is asked"
     assert not answer.found, "but £45.00 stands only in a message about party decorations"
+
+
+def test_a_name_picks_whose_items_but_is_not_what_is_asked(vault, registry):
+    from homebody.vault.people import rebuild
+
+    vault.upsert(
+        vault.source("sam"), _from_sam("wa8", "see you Saturday", datetime(2026, 11, 1, 9, tzinfo=UTC)), None
+    )
+    rebuild(vault, "GB")
+    model = ScriptedModel({"answer": "21 November 2026", "sources": [1]})
+    answer = ask(vault, registry, model, "When is Sam Okafor's birthday?", now=NOW, zone=ZONE)
+    assert not answer.found and model.calls == [], "nothing about a birthday: Sam's messages are not it"

@@ -167,7 +167,7 @@ def ask(
         if relevant(alone := collapse_occurrences(found.hits, now)[:TOP_K], _content(found.words), weight):
             hits, words = alone, _content(found.words)
     timings["retrieval"] = time.perf_counter() - started
-    if not anyone and not relevant(hits, words, weight):
+    if not anyone and not relevant(hits, _unnamed(vault, question, words), weight):
         log.info("nothing relevant: %d hits", len(hits))
         return Answer(question, _nothing(cov, zone), False, [], cov, [], timings)
     blocks = [block(vault, hit, hit.matched or tuple(words), zone) for hit in hits]
@@ -261,6 +261,25 @@ def _borne_out(reply: str, question: str, blocks: list[str], words: list[str], w
         and relevance(words, [w for w in words if contains(text, w)], weight) >= MIN_COVERAGE
         for text in blocks
     )
+
+
+def _unnamed(vault: Vault, question: str, words: list[str]) -> list[str]:
+    """The words without the names of people the vault knows, unless nothing else is left.
+
+    A name picks whose items, it says nothing of what is asked: "When is Sam Okafor's birthday?"
+    is answered by a source about a birthday, not by any of Sam's messages.
+    """
+    capitalised = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", question.strip())}
+    names = {
+        w
+        for w in capitalised & set(words)
+        if vault.conn.execute(
+            """SELECT 1 FROM identities WHERE kind = 'name'
+               AND (value = ? OR value LIKE ? OR value LIKE ?) LIMIT 1""",
+            (w, f"{w} %", f"% {w}"),
+        ).fetchone()
+    }
+    return [w for w in words if w not in names] or words
 
 
 def _content(words: list[str]) -> list[str]:
