@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from homebody.agent.answer import Answer, ask
 from homebody.config import Settings, load_settings
 from homebody.connectors.base import Registry, SyncContext, load_registry
 from homebody.models import ChatModel, LazyChat, load_embedder
@@ -64,6 +65,18 @@ class App:
             settings = self.settings
             self._retriever = Retriever(self.vault, lambda: load_embedder(settings))
         return self._retriever
+
+    def ask(self, question: str) -> Answer:
+        """Answer a question from the vault, now, in the user's zone, with hybrid search."""
+        return ask(
+            self.vault,
+            self.registry,
+            self.model,
+            question,
+            now=self.settings.current_time(),
+            zone=self.settings.zone,
+            retriever=self.retriever,
+        )
 
     def sync_context(self) -> SyncContext:
         """The clock and zone connectors see."""

@@ -25,7 +25,6 @@ def build_server(app: App) -> MCPServer:
     threads, and the vault's SQLite connection belongs to one thread. One client talks over stdio, so
     a request that blocks the loop blocks no one else.
     """
-    from homebody.agent.answer import ask as answer_question
     from homebody.retrieval.search import search as search_vault
     from homebody.views import answer_view, hit_view
 
@@ -51,14 +50,7 @@ def build_server(app: App) -> MCPServer:
             question: the question, in plain words
         """
         try:
-            answer = answer_question(
-                app.vault,
-                app.registry,
-                app.model,
-                question,
-                now=app.settings.current_time(),
-                zone=app.settings.zone,
-            )
+            answer = app.ask(question)
         except HomebodyError as err:
             return {"error": str(err)}
         return answer_view(answer)

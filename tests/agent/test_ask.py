@@ -270,28 +270,15 @@ def test_when_someone_was_last_heard_from_is_answered_from_their_newest_items(va
     newest = _from_sam("wa9", "can you bring the speaker on Saturday?", datetime(2026, 11, 2, 18, tzinfo=UTC))
     vault.upsert(vault.source("sam"), newest, None)
     rebuild(vault, "GB")
+    question = "When did I last hear from Sam Okafor, and what did he ask?"
     model = ScriptedModel({"answer": "On 2 November: can you bring the speaker?", "sources": [1]})
-    answer = ask(
-        vault,
-        registry,
-        model,
-        "When did I last hear from Sam Okafor, and what did he ask?",
-        now=NOW,
-        zone=ZONE,
-    )
+    answer = ask(vault, registry, model, question, now=NOW, zone=ZONE)
     assert answer.found and answer.citations[0].stored.item.native_id == "wa9"  # the newest
     prompt = model.calls[0][1].content
     assert "Harbour Dental" not in prompt, "only Sam's items are shown"
     # An answer the sources do not bear out is replaced by the newest message, whole and dated.
     wrong = ScriptedModel({"answer": "Last year's cake had no candles.", "sources": [1]})
-    quoted = ask(
-        vault,
-        registry,
-        wrong,
-        "When did I last hear from Sam Okafor, and what did he ask?",
-        now=NOW,
-        zone=ZONE,
-    )
+    quoted = ask(vault, registry, wrong, question, now=NOW, zone=ZONE)
     assert quoted.text == "Sam Okafor (Mon 02 Nov 2026 18:00): can you bring the speaker on Saturday? [1]"
     # Someone the vault has nothing from is not answered from anyone else's items.
     nobody = ask(

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from homebody.agent.answer import Answer, ask
+from homebody.agent.answer import Answer
 from homebody.agent.sources import excerpt, local_time
 from homebody.app import App
 from homebody.cli.base import cli, emit_json, err, out
@@ -292,15 +292,7 @@ def _print_answer(answer: Answer, app: App) -> None:
 @click.pass_obj
 def ask_cmd(app: App, question: str, as_json: bool) -> None:
     """Answer QUESTION from the vault, with numbered citations and coverage."""
-    answer = ask(
-        app.vault,
-        app.registry,
-        app.model,
-        question,
-        now=app.settings.current_time(),
-        zone=app.settings.zone,
-        retriever=app.retriever,
-    )
+    answer = app.ask(question)
     if as_json:
         emit_json(answer_view(answer))
     else:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from homebody.errors import BadRecord, ConfigError, UnknownSourceKind
+from homebody.errors import BadRecord, ConfigError, SourceError, UnknownSourceKind
 from homebody.vault.items import Item, Kind
 
 
@@ -43,6 +43,15 @@ class Gone:
 
     origin: str
     after: datetime | None = None
+
+
+def readable(path: Path) -> None:
+    """Raise SourceError, naming the file and why, unless it can be opened for reading."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as err:
+        raise SourceError(f"cannot read {path}: {err.strerror or err}") from err
 
 
 def kept_history(read: Iterable[Read]) -> Iterator[Read]:

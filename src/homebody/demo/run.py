@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from homebody.agent.answer import Answer, ask
+from homebody.agent.answer import Answer
 from homebody.app import App
 from homebody.config import default_home, load_settings
 
@@ -94,15 +94,7 @@ def run_demo(
         answers = []
         for question in (q for q in demo_questions() if q.get("demo")):
             say(f"\n[bold cyan]> {question['question']}[/]")
-            answer = ask(
-                demo_app.vault,
-                demo_app.registry,
-                demo_app.model,
-                question["question"],
-                now=demo_app.settings.current_time(),
-                zone=demo_app.settings.zone,
-                retriever=demo_app.retriever,
-            )
+            answer = demo_app.ask(question["question"])
             show(demo_app, answer)
             answers.append(answer)
         say("\nAsk your own: [bold]homebody --home " + str(home) + ' ask "…"[/]')

@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homebody.connectors.bank_csv.parse import mapping_name, parse_bank_csv
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Parsed, Registry, SyncContext, readable
 from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.vault.items import Item, Kind
 
@@ -53,11 +53,7 @@ def csv_files(path: Path, what: str) -> list[Path]:
             raise SourceError(f"cannot read the folder {path}: {err.strerror or err}") from err
     if path.suffix.lower() != ".csv":
         raise SourceError(f"{path} is not a CSV file: give {what} .csv file or a folder of them")
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as err:
-        raise SourceError(f"cannot read {path}: {err.strerror or err}") from err
+    readable(path)
     return [path]
 
 

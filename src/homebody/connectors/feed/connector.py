@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Parsed, Registry, SyncContext, readable
 from homebody.connectors.feed.fetch import cached_feed, default_cache_dir, fetch, url_from_path
 from homebody.connectors.feed.links import display_url
 from homebody.connectors.feed.parse import parse_feed
@@ -83,11 +83,7 @@ class FeedConnector:
                 return sorted(p for p in path.rglob("*") if _is_feed_file(p))
             except OSError as err:
                 raise SourceError(f"cannot read the folder {path}: {err.strerror or err}") from err
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as err:
-            raise SourceError(f"cannot read {path}: {err.strerror or err}") from err
+        readable(path)
         if path.suffix.lower() not in FEED_SUFFIXES and not _looks_like_feed(path):
             raise SourceError(f"{path} is not an RSS or Atom feed")
         return [path]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from homebody.connectors.base import Parsed, Registry, SyncContext
+from homebody.connectors.base import Parsed, Registry, SyncContext, readable
 from homebody.connectors.notes.parse import FORMATS, note_format, parse_note
 from homebody.errors import BadRecord, ConfigError, SourceError
 from homebody.vault.items import Item, Kind
@@ -61,11 +61,7 @@ class NotesConnector:
             return self._walk(path)
         if note_format(path.name) is None:
             raise SourceError(f"{path} is not a notes file: expected one of {_SUFFIXES}")
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as err:
-            raise SourceError(f"cannot read {path}: {err.strerror}") from err
+        readable(path)
         return [path]
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from homebody.connectors.base import Parsed, Read, Registry, SyncContext, kept_history
+from homebody.connectors.base import Parsed, Read, Registry, SyncContext, kept_history, readable
 from homebody.connectors.whatsapp.grammar import match_header
 from homebody.connectors.whatsapp.parse import (
     chat_name_from_filename,
@@ -104,11 +104,7 @@ class WhatsAppConnector:
             except OSError as err:
                 raise SourceError(f"cannot read the folder {path}: {err}") from err
             return found
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as err:
-            raise SourceError(f"cannot read {path}: {err}") from err
+        readable(path)
         suffix = path.suffix.lower()
         if suffix == ".zip" and _zip_chat_member(path) is None:
             raise SourceError(f"{path} is not a WhatsApp export zip (no _chat.txt inside)")
